@@ -1,0 +1,50 @@
+"""Settings, read once at the edge (the CLI callback, ``create_app``) and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///labelshare.db"
+_PLACEHOLDER_SECRET = "change-me"
+
+
+class Settings(BaseSettings):
+    """labelshare's configuration; every field can be set as ``LABELSHARE_<NAME>``.
+
+    Attributes:
+        database_url: SQLAlchemy URL; SQLite by default, PostgreSQL by ``postgresql://...``.
+        media_dir: folder of content-addressed media files (images of bbox projects).
+        environment: ``production`` refuses placeholder secrets.
+        secret_key: signs session cookies; must be set outside development.
+        lease_ttl_s: how long an assignment is reserved for its annotator.
+        sqlite_synchronous: SQLite's ``synchronous`` pragma. ``FULL`` survives power loss;
+            ``NORMAL`` survives a killed process but may lose the last commits on power loss.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="LABELSHARE_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    media_dir: Path = Path("media")
+    environment: Literal["development", "test", "production"] = "development"
+    secret_key: str = _PLACEHOLDER_SECRET
+    lease_ttl_s: int = Field(default=600, gt=0)
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, gt=0, lt=65_536)
+
+    @model_validator(mode="after")
+    def _enforce_real_secrets(self) -> Settings:
+        if self.environment == "production" and self.secret_key == _PLACEHOLDER_SECRET:
+            raise ValueError(
+                "secret_key: set LABELSHARE_SECRET_KEY to a random value in production"
+            )
+        return self
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from the environment, with explicit overrides taking precedence."""
+    return Settings(**{key: value for key, value in overrides.items() if value is not None})
