@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 PYTHON ?= python3
 
-.PHONY: install demo test lint typecheck format bench clean
+.PHONY: install demo test lint typecheck format clean migration
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,3 +33,7 @@ format: install
 
 clean:
 	rm -rf $(VENV) demo.db demo.db-wal demo.db-shm demo-media .pytest_cache .mypy_cache .ruff_cache
+
+# make migration NAME="settlement tables" REV=0003: a migration for unmigrated models.
+migration: install
+	$(PY) -c 'import sys; from labelshare.store.migrate import autogenerate_revision as a; a(sys.argv[1], sys.argv[2])' "$(NAME)" "$(REV)"

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from labelshare.store.migrate import (
     DatabaseNotInitialised,
-    current_revision,
+    current_revisions,
     ensure_current,
-    head_revision,
+    head_revisions,
 )
 from labelshare.store.models import Annotation, AnnotationIsImmutable, Base
 from labelshare.store.session import make_engine
@@ -29,7 +29,7 @@ class TestMigrations:
 
     def test_database_is_at_head(self, engine: Engine) -> None:
         """A migrated database reports the newest revision."""
-        assert current_revision(engine) == head_revision()
+        assert current_revisions(engine) == head_revisions()
         ensure_current(engine)
 
     def test_empty_database_is_refused_with_the_fix(self, tmp_path: object) -> None:

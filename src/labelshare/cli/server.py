@@ -12,17 +12,17 @@ from labelshare.cli._context import console, context
 
 def init(ctx: typer.Context) -> None:
     """Create or migrate the database to this version's tables."""
-    from labelshare.store.migrate import current_revision, upgrade
+    from labelshare.store.migrate import current_revisions, describe, upgrade
 
     engine = context(ctx).engine(migrated=False)
-    before = current_revision(engine)
+    before = current_revisions(engine)
     upgrade(engine)
-    after = current_revision(engine)
+    after = current_revisions(engine)
     url = engine.url.render_as_string(hide_password=True)
     if before == after:
-        console.print(f"{url} is up to date (migration {after})")
+        console.print(f"{url} is up to date (migration {describe(after)})")
     else:
-        console.print(f"{url} migrated from {before or 'empty'} to {after}")
+        console.print(f"{url} migrated from {describe(before)} to {describe(after)}")
 
 
 def serve(

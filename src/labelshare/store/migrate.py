@@ -1,4 +1,8 @@
-"""Apply and inspect Alembic migrations from inside the package (``labelshare init``)."""
+"""Apply and inspect Alembic migrations from inside the package (``labelshare init``).
+
+Features add their tables in migrations of their own, so the history may have several
+heads; "up to date" means the database is at every one of them.
+"""
 
 from __future__ import annotations
 
@@ -27,35 +31,65 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate the database behind ``engine`` up to ``revision``."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Migrate the database behind ``engine`` up to ``revision`` (every head by default)."""
     command.upgrade(alembic_config(engine), revision)
 
 
-def head_revision() -> str:
-    """The newest migration this code knows."""
-    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
-    if head is None:
+def head_revisions() -> frozenset[str]:
+    """The newest migrations this code knows (one per branch)."""
+    heads = frozenset(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
+    if not heads:
         raise DatabaseNotInitialised("no migrations found in the package")
-    return head
+    return heads
 
 
-def current_revision(engine: Engine) -> str | None:
-    """The migration the database is at, or None when it was never initialised."""
+def current_revisions(engine: Engine) -> frozenset[str]:
+    """The migrations the database is at; empty when it was never initialised."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+
+def describe(revisions: frozenset[str]) -> str:
+    """Revisions as one sorted, comma-separated string (``empty`` for none)."""
+    return ", ".join(sorted(revisions)) or "empty"
 
 
 def ensure_current(engine: Engine) -> None:
-    """Raise unless the database is migrated to this code's head.
+    """Raise unless the database is migrated to every head of this code.
 
     Raises:
         DatabaseNotInitialised: with the command that fixes it.
     """
-    current = current_revision(engine)
-    if current != head_revision():
-        state = "is not initialised" if current is None else f"is at migration {current}"
+    current = current_revisions(engine)
+    if current != head_revisions():
+        state = "is not initialised" if not current else f"is at migration {describe(current)}"
         raise DatabaseNotInitialised(
             f"database {engine.url.render_as_string(hide_password=True)} {state}; "
             "run `labelshare init` to migrate it"
         )
+
+
+def autogenerate_revision(message: str, rev_id: str, *, parent: str = "0001") -> None:
+    """Write a new migration for the tables the models declare and no migration builds.
+
+    For developers (``make migration``). It branches off ``parent``, so features can add
+    tables independently; review the file: it holds every unmigrated difference, which
+    may include another feature's work in progress.
+    """
+    import tempfile
+
+    from labelshare.store.session import make_engine
+
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = make_engine(f"sqlite:///{scratch}/autogenerate.db")
+        upgrade(engine)
+        command.revision(
+            alembic_config(engine),
+            message=message,
+            autogenerate=True,
+            rev_id=rev_id,
+            head=parent,
+            splice=True,
+        )
+        engine.dispose()

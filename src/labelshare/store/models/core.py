@@ -1,4 +1,4 @@
-"""The database tables, as typed SQLAlchemy 2 declarative classes.
+"""Accounts, projects, items, assignments, annotations and epochs.
 
 Classes hold columns and invariants only; queries live in ``repositories``, use cases
 in ``labelshare.services``. Relationships are ``lazy="raise_on_sql"`` so that a query
@@ -16,38 +16,16 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from labelshare.core.statuses import AssignmentStatus, EpochStatus, ProjectStatus
-from labelshare.store.types import Amount, BigId, JsonValue, UTCDateTime, utcnow
-
-# Deterministic constraint names let Alembic alter constraints on SQLite (batch mode)
-# and PostgreSQL alike.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    """Declarative base with the naming convention and shared column types."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
-        datetime: UTCDateTime(),
-        dict[str, Any]: JsonValue,
-        list[str]: JsonValue,
-        Any: JsonValue,
-    }
+from labelshare.store.models.base import Base
+from labelshare.store.types import Amount, BigId, utcnow
 
 
 class Account(Base):
