@@ -16,7 +16,8 @@ nothing of ours, so their errors subclass ``ValueError`` instead (see
     │   ├── UnknownProject
     │   ├── UnknownItem
     │   ├── UnknownToken
-    │   └── UnknownAssignment
+    │   ├── UnknownAssignment
+    │   └── UnknownExam
     ├── Conflict
     │   ├── DuplicateProject
     │   ├── DuplicateItem
@@ -101,6 +102,10 @@ class UnknownToken(NotFound):
 
 class UnknownAssignment(NotFound):
     """No assignment of that item to that annotator."""
+
+
+class UnknownExam(NotFound):
+    """No qualification exam with that id for this account."""
 
 
 class Conflict(LabelshareError):

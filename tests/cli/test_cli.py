@@ -6,9 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from labelshare.cli import app
+from labelshare.store.models import Item
+from labelshare.store.session import make_engine
 
 runner = CliRunner()
 
@@ -121,3 +124,39 @@ class TestAnnotators:
     def test_bad_address(self, db: str) -> None:
         """A malformed address is refused in one line."""
         assert "not an Ethereum address" in fail(db, "annotator", "add", "0x12")
+
+
+class TestImportExport:
+    def test_import_then_export_every_format(
+        self, db: str, schema_file: Path, tmp_path: Path
+    ) -> None:
+        """Items imported from JSONL come back out in each export format."""
+        run(db, "project", "create", "p", "--schema", str(schema_file), "--activate")
+        items = tmp_path / "items.jsonl"
+        items.write_text("".join(json.dumps({"id": n, "text": f"t{n}"}) + "\n" for n in range(5)))
+        assert "imported 5 items" in run(db, "import", "p", str(items))
+        labels = tmp_path / "labels.csv"
+        labels.write_text("worker,task,label\nw1,0,pos\nw2,0,neg\n")
+        assert "imported 2 labels" in run(db, "labels", "import", "p", str(labels))
+        out = tmp_path / "out.jsonl"
+        assert "exported 5 items" in run(db, "export", "p", str(out))
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+        assert sorted(a["value"] for a in rows[0]["annotations"]) == ["neg", "pos"]
+        for fmt in ("csv", "labelstudio"):
+            target = tmp_path / f"out.{fmt}"
+            run(db, "export", "p", str(target), "--format", fmt)
+            assert target.stat().st_size > 0
+
+    def test_malformed_file_names_the_line_and_imports_nothing(
+        self, db: str, schema_file: Path, tmp_path: Path
+    ) -> None:
+        """A bad line fails the whole import with its number; the project stays empty."""
+        run(db, "project", "create", "p", "--schema", str(schema_file))
+        items = tmp_path / "items.jsonl"
+        items.write_text('{"id": 1, "text": "a"}\n{"id": 2, "text": \n')
+        output = fail(db, "import", "p", str(items))
+        assert "line 2" in output
+        engine = make_engine(db)
+        with engine.connect() as connection:
+            assert connection.scalar(select(func.count()).select_from(Item)) == 0
+        engine.dispose()

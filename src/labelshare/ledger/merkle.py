@@ -35,9 +35,16 @@ def leaf_hash(account: str, cumulative_amount: int) -> bytes:
     Raises:
         ValueError: if the address is malformed or the amount is outside uint256.
     """
+    if isinstance(cumulative_amount, bool) or not isinstance(cumulative_amount, int):
+        raise ValueError(f"cumulative_amount: {cumulative_amount!r} is not an int")
     if not 0 <= cumulative_amount <= UINT256_MAX:
         raise ValueError(f"cumulative_amount: {cumulative_amount} is outside uint256")
-    encoded = bytes(12) + to_canonical_address(account) + cumulative_amount.to_bytes(32, "big")
+    try:
+        address = to_canonical_address(account)
+    except (TypeError, ValueError):
+        raise ValueError(f"account: {account!r} is not a 20-byte hex address") from None
+    # abi.encode(address, uint256): the address left-padded to 32 bytes, then the amount.
+    encoded = bytes(12) + address + cumulative_amount.to_bytes(32, "big")
     return keccak(keccak(encoded))
 
 

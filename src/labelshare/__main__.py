@@ -1,0 +1,5 @@
+"""``python -m labelshare``: the command line."""
+
+from labelshare.cli import main
+
+main()
