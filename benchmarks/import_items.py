@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -44,15 +43,15 @@ def _write_labels(path: Path, count: int, rng: random.Random) -> None:
 
 
 def _run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run one CLI command; return (seconds, peak RSS in MiB of that child)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run one CLI command; return (seconds, peak RSS in MiB of that process alone)."""
     started = time.perf_counter()
-    subprocess.run([*CLI, *args], check=True, env=env, stdout=subprocess.DEVNULL)
+    child = subprocess.Popen([*CLI, *args], env=env, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is the maximum over all of them; each step's process is
-    # bigger than the init before it, so the maximum is this step's own peak.
-    return seconds, max(peak_kib, before) / 1024
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"labelshare {' '.join(args)} failed with exit code {child.returncode}")
+    return seconds, usage.ru_maxrss / 1024
 
 
 def main() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from eth_utils import is_checksum_address, keccak, to_checksum_address
+from eth_utils.address import is_checksum_address, to_checksum_address
+from eth_utils.crypto import keccak
 
 from labelshare.errors import InvalidAddress
 

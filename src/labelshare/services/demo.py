@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 
 from eth_account import Account as EthAccount
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 from sqlalchemy.orm import Session
 
 from labelshare.errors import NoWorkAvailable

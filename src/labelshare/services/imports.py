@@ -7,12 +7,12 @@ once, so a malformed line anywhere imports nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, bindparam, insert, select, update
+from sqlalchemy import Insert, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from labelshare.core.ids import checksum_address, placeholder_address
@@ -26,6 +26,12 @@ from labelshare.store.models import Account, Annotation, Assignment, Item, Media
 from labelshare.store.types import utcnow
 
 BATCH_SIZE = 5_000
+# Bulk paths use Core tables: they skip the ORM's per-row bookkeeping, half the time of
+# a large import.
+ACCOUNTS = cast(Table, Account.__table__)
+ANNOTATIONS = cast(Table, Annotation.__table__)
+ASSIGNMENTS = cast(Table, Assignment.__table__)
+ITEMS = cast(Table, Item.__table__)
 Progress = Callable[[int], None]
 
 
@@ -77,9 +83,7 @@ class _Annotators:
         ]
         if new_rows:
             inserted = self.session.execute(
-                insert(Account.__table__).returning(
-                    Account.__table__.c.address, Account.__table__.c.id
-                ),
+                insert(ACCOUNTS).returning(ACCOUNTS.c.address, ACCOUNTS.c.id),
                 new_rows,
             )
             known.update({address: account_id for address, account_id in inserted})
@@ -89,9 +93,8 @@ class _Annotators:
 
 
 def _insert_items() -> Insert:
-    # Core inserts skip the ORM's per-row bookkeeping (half the time of a bulk import);
-    # ids come back in parameter order so they can be zipped with the rows.
-    return insert(Item.__table__).returning(Item.__table__.c.id, sort_by_parameter_order=True)
+    # Ids come back in parameter order so that they can be zipped with the rows.
+    return insert(ITEMS).returning(ITEMS.c.id, sort_by_parameter_order=True)
 
 
 def _label_value(schema: LabelSchema, raw: str, payload: dict[str, Any], line: int) -> Any:
@@ -102,14 +105,14 @@ def _label_value(schema: LabelSchema, raw: str, payload: dict[str, Any], line: i
 
 
 def _insert_annotations(
-    session: Session, project: Project, rows: list[tuple[int, int, Any, int | None]]
+    session: Session, project: Project, rows: Sequence[tuple[int, int, Any, int | None]]
 ) -> None:
     """Store imported (item id, account id, value, lead time) rows as submitted labels."""
     if not rows:
         return
     now = utcnow()
     session.execute(
-        insert(Assignment.__table__),
+        insert(ASSIGNMENTS),
         [
             {
                 "project_id": project.id,
@@ -124,7 +127,7 @@ def _insert_annotations(
         ],
     )
     session.execute(
-        insert(Annotation.__table__),
+        insert(ANNOTATIONS),
         [
             {
                 "project_id": project.id,
@@ -282,13 +285,14 @@ def import_labels(
             select(Item.id, Item.external_id, Item.payload).where(Item.project_id == project.id)
         )
     }
-    taken = set(
-        session.execute(
+    taken = {
+        (item_id, annotator_id)
+        for item_id, annotator_id in session.execute(
             select(Assignment.item_id, Assignment.annotator_id).where(
                 Assignment.project_id == project.id
             )
         )
-    )
+    }
     added: dict[int, int] = {}
     annotators = _Annotators(session)
     pending: list[tuple[str, str, str, int]] = []
@@ -347,9 +351,9 @@ def import_labels(
     if pending:
         flush()
     if added:
-        counts = Item.__table__.c
+        counts = ITEMS.c
         session.execute(
-            update(Item.__table__)
+            update(ITEMS)
             .where(counts.id == bindparam("item_id"))
             .values(
                 n_labels=counts.n_labels + bindparam("added"),
