@@ -21,6 +21,15 @@ class Settings(BaseSettings):
         environment: ``production`` refuses placeholder secrets.
         secret_key: signs session cookies; must be set outside development.
         lease_ttl_s: how long an assignment is reserved for its annotator.
+        siwe_domain: the domain sign-in messages must name; ``host:port`` when unset.
+        chain_id: the EIP-155 chain id sign-in messages must name.
+        session_ttl_s: lifetime of a session made by signing in.
+        rate_limit_per_s: sustained requests per second per token (bursts of twice that).
+        settlement_backend: where epoch roots are published and claims paid: ``local``
+            (the database) or ``evm`` (labelshare's contracts on a chain).
+        rpc_url: JSON-RPC URL of the chain for the ``evm`` backend.
+        chain_deployment_file: JSON file ``labelshare chain deploy`` writes the contract
+            addresses to.
         sqlite_synchronous: SQLite's ``synchronous`` pragma. ``FULL`` survives power loss;
             ``NORMAL`` survives a killed process but may lose the last commits on power loss.
     """
@@ -35,6 +44,17 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, gt=0, lt=65_536)
+    # Sign-in with Ethereum: the host[:port] wallets' messages must name (default
+    # host:port), the chain they are bound to, and how long a signed-in session lasts.
+    siwe_domain: str | None = None
+    chain_id: int = Field(default=1, ge=0)
+    session_ttl_s: int = Field(default=7 * 24 * 3600, gt=0)
+    # Requests per second allowed to one token or session (0 turns the limit off).
+    rate_limit_per_s: float = Field(default=50.0, ge=0.0)
+    # Settlement on a chain: no key lives here; commands read key files.
+    settlement_backend: Literal["local", "evm"] = "local"
+    rpc_url: str | None = None
+    chain_deployment_file: Path = Path("labelshare-chain.json")
 
     @model_validator(mode="after")
     def _enforce_real_secrets(self) -> Settings:

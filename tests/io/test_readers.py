@@ -33,7 +33,7 @@ class TestDetectFormat:
     def test_explicit_format_wins(self) -> None:
         """An explicit format overrides the extension."""
         assert detect_format(Path("data.txt"), "jsonl") == "jsonl"
-        assert set(IMPORT_FORMATS) == {"jsonl", "csv", "images", "labelstudio"}
+        assert set(IMPORT_FORMATS) == {"jsonl", "csv", "images", "labelstudio", "preference"}
 
     def test_unknown_extension_is_refused(self) -> None:
         """A file whose extension names no format is refused, naming the formats."""

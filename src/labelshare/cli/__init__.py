@@ -42,7 +42,16 @@ def _root(
 
 
 # Command registrations (one line per command module).
-from labelshare.cli import accounts, aggregate, data, projects, server  # noqa: E402
+from labelshare.cli import (  # noqa: E402
+    accounts,
+    aggregate,
+    chain,
+    data,
+    preference,
+    projects,
+    server,
+    settlement,
+)
 
 app.add_typer(projects.app, name="project")
 app.add_typer(data.labels_app, name="labels")
@@ -53,6 +62,17 @@ app.command("init")(server.init)
 app.command("serve")(server.serve)
 app.command("demo")(server.demo)
 app.command("aggregate")(aggregate.aggregate)
+app.add_typer(settlement.epoch_app, name="epoch")
+projects.app.command("fund")(settlement.fund)
+app.add_typer(settlement.license_app, name="license")
+app.add_typer(settlement.claim_app, name="claim")
+app.add_typer(preference.preference_app, name="preference")
+app.command("audit")(settlement.audit)
+app.command("simulate")(settlement.simulate)
+app.add_typer(chain.chain_app, name="chain")
+app.add_typer(chain.stake_app, name="stake")
+settlement.epoch_app.command("publish")(chain.publish)
+settlement.claim_app.command("send")(chain.send_claim)
 
 
 def main() -> None:

@@ -32,6 +32,9 @@ def serve(
     workers: Annotated[
         int, typer.Option(help="Worker processes (PostgreSQL for more than one).")
     ] = 1,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log every request.")
+    ] = True,
 ) -> None:
     """Serve the API and web app with uvicorn."""
     import os
@@ -48,17 +51,27 @@ def serve(
         # the environment, so hand ours over that way.
         os.environ["LABELSHARE_DATABASE_URL"] = settings.database_url
         os.environ["LABELSHARE_MEDIA_DIR"] = str(settings.media_dir)
+        # Sign-in messages name host:port unless LABELSHARE_SIWE_DOMAIN says otherwise.
+        os.environ["LABELSHARE_HOST"] = settings.host
+        os.environ["LABELSHARE_PORT"] = str(settings.port)
         uvicorn.run(
             "labelshare.api.asgi:app",
             host=settings.host,
             port=settings.port,
             workers=workers,
             log_level="info",
+            access_log=access_log,
         )
         return
     from labelshare.api import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=access_log,
+    )
 
 
 def demo(

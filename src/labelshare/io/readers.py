@@ -10,10 +10,11 @@ from labelshare.io.csv_items import read_csv_items
 from labelshare.io.images import read_image_folder
 from labelshare.io.jsonl import read_jsonl_items
 from labelshare.io.labelstudio import read_labelstudio_items
+from labelshare.io.preference import read_preference_jsonl
 from labelshare.io.records import ItemRecord
 from labelshare.schema import LabelSchema
 
-IMPORT_FORMATS = ("jsonl", "csv", "images", "labelstudio")
+IMPORT_FORMATS = ("jsonl", "csv", "images", "labelstudio", "preference")
 """The item import formats."""
 
 _FORMAT_BY_SUFFIX = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".json": "labelstudio"}
@@ -81,4 +82,6 @@ def read_items(
         return read_csv_items(path, schema=schema)
     if detected == "images":
         return read_image_folder(path, schema=schema)
+    if detected == "preference":
+        return read_preference_jsonl(path, schema=schema)
     return read_labelstudio_items(path, schema=schema)

@@ -20,6 +20,7 @@ from labelshare.errors import (
 from labelshare.schema import InvalidLabel, value_sha256
 from labelshare.services.assignment import check_can_annotate
 from labelshare.services.projects import project_schema
+from labelshare.services.provenance import check_nonce_unused, check_signature_fields
 from labelshare.services.redundancy import update_label_target
 from labelshare.store.models import Account, Annotation, Assignment, Item, Project
 from labelshare.store.repositories import ItemRepository
@@ -40,9 +41,14 @@ def validate_value(project: Project, item: Item, value: Any) -> Any:
         raise InvalidInput(str(exc), field=exc.field) from exc
 
 
-def _replayed(
+def find_replay(
     session: Session, annotator: Account, key: str, item_id: int, digest: str
 ) -> Annotation | None:
+    """The annotation stored earlier under idempotency ``key``, if any.
+
+    Raises:
+        Conflict: if ``key`` was used for a different item or value.
+    """
     existing = session.scalar(
         select(Annotation).where(
             Annotation.annotator_id == annotator.id, Annotation.idempotency_key == key
@@ -97,15 +103,14 @@ def submit_annotation(
     canonical = validate_value(project, item, value)
     digest = value_sha256(canonical)
     if idempotency_key is not None:
-        replay = _replayed(session, annotator, idempotency_key, item_id, digest)
+        replay = find_replay(session, annotator, idempotency_key, item_id, digest)
         if replay is not None:
             return replay
     check_can_annotate(session, project, annotator)
-    if project.requires_signature and (signature is None or nonce is None):
-        raise InvalidInput(
-            "signature: this project requires an EIP-712 signature and nonce on every label",
-            field="signature",
-        )
+    check_signature_fields(
+        project, annotator, item_id=item.id, value_digest=digest, signature=signature, nonce=nonce
+    )
+    check_nonce_unused(session, annotator, nonce)
     annotation = Annotation(
         project_id=project.id,
         item_id=item.id,
@@ -143,7 +148,13 @@ def submit_annotation(
     assignment.status = AssignmentStatus.SUBMITTED.value
     assignment.finished_at = now
     session.add(annotation)
-    session.execute(update(Item).where(Item.id == item.id).values(n_labels=Item.n_labels + 1))
+    # The item is refreshed below, so the session need not search its identity map.
+    session.execute(
+        update(Item)
+        .where(Item.id == item.id)
+        .values(n_labels=Item.n_labels + 1)
+        .execution_options(synchronize_session=False)
+    )
     session.flush()
     session.refresh(item)
     update_label_target(session, project, item)

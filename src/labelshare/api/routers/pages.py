@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from labelshare.api.deps import SessionDep
+from labelshare.core.statuses import ProjectStatus
 from labelshare.services.projects import list_projects
 from labelshare.services.stats import project_progress
 
@@ -35,6 +36,10 @@ def index(session: SessionDep) -> str:
     """List every project with its kind, status and progress."""
     rows = []
     for project in list_projects(session):
+        # Anyone may sign in as an annotator and see open projects; drafts and closed
+        # projects stay with their owners.
+        if project.status not in (ProjectStatus.ACTIVE, ProjectStatus.PAUSED):
+            continue
         progress = project_progress(session, project)
         rows.append(
             "<tr>"

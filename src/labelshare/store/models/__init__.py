@@ -19,6 +19,17 @@ from labelshare.store.models.core import (
 )
 
 # Feature table modules (one import line each).
+from labelshare.store.models.auth import ExamAttempt, LoginSession, SignInNonce
+from labelshare.store.models.chain import ChainPublication, ChainSlash
+from labelshare.store.models.ledger import (
+    ClaimRecord,
+    EpochClaimable,
+    EpochReport,
+    JournalEntryRow,
+    JournalPosting,
+    LedgerBalance,
+    LicencePayment,
+)
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -29,8 +40,20 @@ __all__ = [
     "ApiToken",
     "Assignment",
     "Base",
+    "ChainPublication",
+    "ChainSlash",
+    "ClaimRecord",
     "Epoch",
+    "EpochClaimable",
+    "EpochReport",
+    "ExamAttempt",
     "Item",
+    "JournalEntryRow",
+    "JournalPosting",
+    "LedgerBalance",
+    "LicencePayment",
+    "LoginSession",
     "Media",
     "Project",
+    "SignInNonce",
 ]

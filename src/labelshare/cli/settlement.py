@@ -1,0 +1,238 @@
+"""Settlement commands: ``epoch close``, ``project fund``, ``license buy``, ``claim``,
+``audit`` and ``simulate``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from labelshare.cli._context import ErrorReportingGroup, console, context, progress_bar
+from labelshare.core.money import format_token_amount, parse_token_amount
+from labelshare.errors import InvalidInput
+
+
+class _ClaimGroup(ErrorReportingGroup):
+    """``claim PROJECT ADDRESS`` pays; ``claim proof|verify ...`` are subcommands."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]  # typer vendors click; its Context is this one at run time
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["pay", *args]
+        return super().parse_args(ctx, args)
+
+
+epoch_app = typer.Typer(help="Close and inspect settlement epochs.", cls=ErrorReportingGroup)
+license_app = typer.Typer(help="Sell dataset licences.", cls=ErrorReportingGroup)
+claim_app = typer.Typer(
+    help="Claim earnings: 'claim PROJECT ADDRESS' pays what is due (local backend).",
+    cls=_ClaimGroup,
+)
+
+
+def _amount(text: str) -> int:
+    return parse_token_amount(text, field="amount")
+
+
+@epoch_app.command("close")
+def close(
+    ctx: typer.Context,
+    project: str,
+    estimator: Annotated[str, typer.Option(help="Truth-inference method.")] = "auto",
+) -> None:
+    """Settle the project's annotations since its last epoch (one transaction)."""
+    from labelshare.services.epochs import close_epoch
+    from labelshare.services.projects import get_project
+
+    with context(ctx).session() as session:
+        outcome = close_epoch(session, get_project(session, project), estimator=estimator)
+        epoch = outcome.epoch
+        if not outcome.is_new or outcome.settlement is None:
+            console.print(f"nothing new since epoch {epoch.number}; it stays as it was")
+            return
+        settlement = outcome.settlement
+        table = Table(title=f"{project}: epoch {epoch.number}")
+        table.add_column("what")
+        table.add_column("value", justify="right")
+        table.add_row("labels", str(sum(settlement.label_counts)))
+        table.add_row("annotators", str(len(settlement.addresses)))
+        table.add_row("rewards paid", format_token_amount(sum(settlement.rewards)))
+        table.add_row("slashed", format_token_amount(sum(settlement.slashes)))
+        table.add_row("royalties", format_token_amount(sum(settlement.royalties.values())))
+        table.add_row("escrow left", format_token_amount(settlement.escrow_balance))
+        table.add_row("merkle root", epoch.merkle_root or "-")
+        table.add_row("report sha256", epoch.report_sha256 or "-")
+        for step, seconds in outcome.timings_s.items():
+            table.add_row(f"time: {step}", f"{seconds:.3f} s")
+        console.print(table)
+
+
+@epoch_app.command("list")
+def list_closed(ctx: typer.Context, project: str) -> None:
+    """List the project's closed epochs with their roots."""
+    from labelshare.services.epochs import list_epochs
+    from labelshare.services.projects import get_project
+
+    with context(ctx).session() as session:
+        table = Table(title=f"{project}: epochs")
+        for column in ("epoch", "annotations", "closed", "merkle root"):
+            table.add_column(column)
+        for epoch in list_epochs(session, get_project(session, project)):
+            table.add_row(
+                str(epoch.number),
+                f"{epoch.first_annotation_id} < id <= {epoch.last_annotation_id}",
+                epoch.closed_at.isoformat(timespec="seconds") if epoch.closed_at else "-",
+                epoch.merkle_root or "-",
+            )
+        console.print(table)
+
+
+def fund(
+    ctx: typer.Context,
+    project: str,
+    amount: Annotated[str, typer.Option(help="Tokens ('250') or base units ('5wei').")],
+    funder: Annotated[
+        str | None, typer.Option(help="Depositor's address (default: the project's owner).")
+    ] = None,
+) -> None:
+    """Record a deposit into the project's escrow (local backend: an admin-recorded deposit)."""
+    from labelshare.services.accounts import get_account
+    from labelshare.services.funding import escrow_balance, fund_project
+    from labelshare.services.projects import get_project
+
+    with context(ctx).session() as session:
+        target = get_project(session, project)
+        account = get_account(session, funder) if funder else None
+        fund_project(session, target, amount=_amount(amount), funder=account)
+        console.print(
+            f"escrow of {project}: {format_token_amount(escrow_balance(session, target))}"
+        )
+
+
+@license_app.command("buy")
+def buy(
+    ctx: typer.Context,
+    project: str,
+    buyer: Annotated[str, typer.Option(help="Buyer's address.")],
+    amount: Annotated[str, typer.Option(help="Price in tokens or base units ('5wei').")],
+) -> None:
+    """Record a licence purchase; the next epoch close pays it to the shareholders."""
+    from labelshare.services.licences import buy_licence
+    from labelshare.services.projects import get_project
+
+    with context(ctx).session() as session:
+        payment = buy_licence(
+            session, get_project(session, project), buyer=buyer, amount=_amount(amount)
+        )
+        console.print(
+            f"licence {payment.id}: {format_token_amount(payment.amount)} from {payment.buyer}"
+        )
+
+
+@claim_app.command("proof")
+def proof(ctx: typer.Context, project: str, address: str) -> None:
+    """Print amount, proof and root of ADDRESS under the project's latest root (JSON)."""
+    from labelshare.services.claims import claim_proof
+    from labelshare.services.projects import get_project
+
+    with context(ctx).session() as session:
+        found = claim_proof(session, get_project(session, project), address)
+    typer.echo(json.dumps(found.to_json(), indent=2))
+
+
+def _read_proof(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8") if str(path) != "-" else sys.stdin.read()
+        data = json.loads(text)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InvalidInput(
+            f"proof_file: cannot read JSON from {path}: {exc}", field="proof_file"
+        ) from exc
+    if not isinstance(data, dict):
+        raise InvalidInput("proof_file: expected a JSON object", field="proof_file")
+    return data
+
+
+@claim_app.command("verify")
+def verify(
+    proof_file: Annotated[
+        Path, typer.Argument(help="JSON printed by 'claim proof' ('-' for stdin).")
+    ],
+    root: Annotated[
+        str | None, typer.Option(help="Check against this root (e.g. the one on chain).")
+    ] = None,
+) -> None:
+    """Check a proof offline: exit 0 if (address, amount) is a leaf of the root."""
+    from labelshare.services.claims import verify_claim
+
+    data = _read_proof(proof_file)
+    try:
+        amount = int(str(data["amount"]))
+        is_valid = verify_claim(
+            root=root or str(data["root"]),
+            address=str(data["address"]),
+            amount=amount,
+            proof=[str(node) for node in data["proof"]],
+        )
+    except (KeyError, ValueError, TypeError) as exc:
+        raise InvalidInput(f"proof_file: missing or bad field ({exc})", field="proof_file") from exc
+    if not is_valid:
+        console.print("[bold red]invalid[/]: the proof does not lead to the root")
+        raise typer.Exit(code=1)
+    console.print(f"valid: {data['address']} may claim {format_token_amount(amount)} in total")
+
+
+@claim_app.command("pay")
+def pay(ctx: typer.Context, project: str, address: str) -> None:
+    """Pay ADDRESS what is due in PROJECT (local backend)."""
+    from labelshare.services.claims import claim
+    from labelshare.services.projects import get_project
+
+    with context(ctx).session() as session:
+        record = claim(session, get_project(session, project), address)
+        console.print(f"paid {format_token_amount(record.amount)} to {record.address}")
+
+
+def audit(
+    ctx: typer.Context,
+    project: Annotated[
+        str | None, typer.Option(help="Recompute only this project's epochs.")
+    ] = None,
+) -> None:
+    """Recompute every epoch from the stored annotations; name the first difference."""
+    from labelshare.services.audit import audit as run_audit
+    from labelshare.services.projects import get_project
+
+    with context(ctx).session() as session:
+        target = get_project(session, project) if project else None
+        report = run_audit(session, project=target)
+        session.rollback()
+    if report.finding is not None:
+        console.print(f"[bold red]audit failed[/]: {report.finding}", highlight=False)
+        raise typer.Exit(code=1)
+    console.print(
+        f"audit passed: {report.entries} journal entries, {report.annotations} annotations, "
+        f"{report.epochs} epochs recomputed"
+    )
+
+
+def simulate(
+    config: Annotated[
+        Path | None, typer.Option(help="Scenario TOML file (default: the built-in scenario).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for report.md, plots and summary.json.")] = Path(
+        "sim-out"
+    ),
+    seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
+) -> None:
+    """Run the market simulator and write a report comparing pay rules."""
+    from labelshare.sim import load_config, run_simulation, write_report
+
+    scenario = load_config(config, seed=seed)
+    with progress_bar("simulating", total=scenario.total_steps()) as advance:
+        result = run_simulation(scenario, on_progress=advance)
+    paths = write_report(result, out)
+    console.print(f"wrote {paths.report} and {paths.summary}")

@@ -1,0 +1,77 @@
+"""Settlement over HTTP: fund, close an epoch, prove and claim."""
+
+from __future__ import annotations
+
+from labelshare.services.claims import verify_claim
+from tests.api.conftest import Actor, Api, make_project
+
+
+def _label_all(api: Api, project_id: int, workers: list[Actor]) -> None:
+    for worker in workers:
+        while True:
+            task = api.client.get(f"/api/v1/projects/{project_id}/next", headers=worker.headers)
+            if task.status_code != 200:
+                break
+            sent = api.client.post(
+                "/api/v1/annotations",
+                json={"project_id": project_id, "item_id": task.json()["item_id"], "value": "pos"},
+                headers=worker.headers,
+            )
+            assert sent.status_code == 201, sent.text
+
+
+class TestSettlementApi:
+    def test_fund_close_prove_claim(self, api: Api) -> None:
+        """An admin funds, the owner closes, and an annotator proves and claims their pay."""
+        owner, admin = api.actor("requester"), api.actor("admin")
+        workers = [api.actor("annotator") for _ in range(3)]
+        project_id = make_project(api, owner, items=4, reward_per_label="1")
+        _label_all(api, project_id, workers)
+        funded = api.client.post(
+            f"/api/v1/projects/{project_id}/fund", json={"amount": "100"}, headers=admin.headers
+        )
+        assert funded.status_code == 200, funded.text
+        assert funded.json()["escrow"] == str(100 * 10**18)
+        closed = api.client.post(f"/api/v1/projects/{project_id}/epochs", headers=owner.headers)
+        assert closed.status_code == 200, closed.text
+        assert closed.json()["number"] == 1 and closed.json()["is_new"]
+        again = api.client.post(f"/api/v1/projects/{project_id}/epochs", headers=owner.headers)
+        assert again.json()["number"] == 1 and not again.json()["is_new"]
+        worker = workers[0]
+        proof = api.client.get(
+            f"/api/v1/projects/{project_id}/claims/{worker.address}", headers=worker.headers
+        )
+        assert proof.status_code == 200, proof.text
+        body = proof.json()
+        assert verify_claim(
+            root=body["root"],
+            address=body["address"],
+            amount=int(body["amount"]),
+            proof=body["proof"],
+        )
+        paid = api.client.post(
+            f"/api/v1/projects/{project_id}/claims", json={}, headers=worker.headers
+        )
+        assert paid.status_code == 201, paid.text
+        assert paid.json()["amount"] == body["amount_due"]
+        mine = api.client.get(
+            f"/api/v1/projects/{project_id}/earnings/{worker.address}", headers=worker.headers
+        )
+        assert mine.json()["due"] == "0"
+
+    def test_only_admins_record_deposits(self, api: Api) -> None:
+        """A requester cannot record a deposit into escrow with the local backend."""
+        owner = api.actor("requester")
+        project_id = make_project(api, owner, items=1)
+        refused = api.client.post(
+            f"/api/v1/projects/{project_id}/fund", json={"amount": "5"}, headers=owner.headers
+        )
+        assert refused.status_code == 403
+        assert refused.json()["error"] == "MissingRole"
+
+    def test_annotator_cannot_close_an_epoch(self, api: Api) -> None:
+        """Closing is for the project's owner or an admin."""
+        owner, worker = api.actor("requester"), api.actor("annotator")
+        project_id = make_project(api, owner, items=1)
+        refused = api.client.post(f"/api/v1/projects/{project_id}/epochs", headers=worker.headers)
+        assert refused.status_code == 403
