@@ -14,9 +14,10 @@ from labelshare.store.migrate import (
     current_revisions,
     ensure_current,
     head_revisions,
+    upgrade,
 )
 from labelshare.store.models import Annotation, AnnotationIsImmutable, Base
-from labelshare.store.session import make_engine
+from labelshare.store.session import make_engine, make_sessionmaker
 from tests.factories import add_items, make_account, make_project
 
 
@@ -87,4 +88,19 @@ def test_sqlite_pragmas(tmp_path: object) -> None:
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def test_sqlite_read_only_sessions_leave_the_write_lock_free(tmp_path: object) -> None:
+    """A reading session on SQLite does not block a writer, as a long export must not."""
+    engine = make_engine(f"sqlite:///{tmp_path}/ro.db")
+    upgrade(engine)
+    reader = make_sessionmaker(engine, read_only=True)()
+    writer = make_sessionmaker(engine)()
+    reader.execute(text("SELECT count(*) FROM projects"))  # the reader's transaction is open
+    with writer.begin():
+        writer.execute(text("SELECT 1"))  # BEGIN IMMEDIATE succeeds at once
+    assert reader.in_transaction()
+    reader.close()
+    writer.close()
     engine.dispose()

@@ -32,6 +32,7 @@ def create_app(settings: Settings) -> FastAPI:
         engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
         ensure_current(engine)
         app.state.sessions = make_sessionmaker(engine)
+        app.state.read_sessions = make_sessionmaker(engine, read_only=True)
         app.state.writer = GroupCommitWriter(app.state.sessions)
         app.state.writer.start()
         # The label writer thread and the event loop share the GIL; at the default 5 ms

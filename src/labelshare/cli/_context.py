@@ -58,10 +58,19 @@ class CliContext:
         return self._engine
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One unit of work: commits at the end, rolls back on error."""
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+        """One unit of work: commits at the end, rolls back on error.
+
+        Args:
+            read_only: for commands that only read (exports), so that on SQLite they do
+                not hold the write lock that a running server needs.
+        """
         from labelshare.store.session import make_sessionmaker, unit_of_work
 
+        if read_only:
+            with unit_of_work(make_sessionmaker(self.engine(), read_only=True)) as session:
+                yield session
+            return
         if self._sessions is None:
             self._sessions = make_sessionmaker(self.engine())
         with unit_of_work(self._sessions) as session:

@@ -95,7 +95,7 @@ def export(
     from labelshare.services.projects import get_project
 
     chosen = format or {".csv": "csv", ".json": "labelstudio"}.get(out.suffix, "jsonl")
-    with context(ctx).session() as session:
+    with context(ctx).session(read_only=True) as session:
         target = get_project(session, project)
         if str(out) == "-":
             export_project(session, target, sys.stdout, format=chosen)

@@ -4,7 +4,9 @@ SQLite runs in WAL mode with foreign keys on, and every transaction starts with
 ``BEGIN IMMEDIATE``: a transaction that reads and then writes (assignment does) would
 otherwise fail with "database is locked" when another writer got there first, because
 SQLite cannot upgrade a read snapshot that has gone stale. Taking the write lock up
-front turns that into a short wait (``busy_timeout``) instead of an error.
+front turns that into a short wait (``busy_timeout``) instead of an error. Sessions
+made with ``read_only=True`` begin with a plain ``BEGIN`` instead: a long export then
+reads one WAL snapshot without holding the write lock that submissions need.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+_READ_ONLY = "labelshare_read_only"
 
 
 def normalize_url(url: str) -> str:
@@ -56,15 +59,22 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", **engine_args: An
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _begin(connection: Any) -> None:
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that keep loaded objects usable after commit (for responses)."""
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (for responses).
+
+    Args:
+        read_only: for sessions that only read (exports, reports); on SQLite they do not
+            take the write lock. Writing through one is a bug, and SQLite may refuse it.
+    """
+    bind = engine.execution_options(**{_READ_ONLY: True}) if read_only else engine
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 @contextmanager

@@ -172,8 +172,8 @@ class _ChunkWriter(io.TextIOBase):
 
     def flush(self) -> None:
         if self._buffer:
-            # A client that stopped reading must not pin this export (and on SQLite the
-            # database's write lock) forever.
+            # A client that stopped reading must not pin this export (and its database
+            # snapshot) forever.
             self._chunks.put("".join(self._buffer).encode(), timeout=_STALLED_CLIENT_S)
             self._buffer, self._size = [], 0
 
@@ -230,7 +230,7 @@ def get_export(
     """Stream every item with its labels in ``format`` (owner or admin)."""
     project = managed_project(session, account, project_id)
     session.commit()  # the export reads in its own transaction; free this one now
-    body = _stream_export(request.app.state.sessions, project.id, format)
+    body = _stream_export(request.app.state.read_sessions, project.id, format)
     media = "text/csv" if format == "csv" else "application/x-ndjson"
     if format in ("labelstudio", "coco"):
         media = "application/json"
