@@ -185,3 +185,42 @@ class TestAdaptiveRedundancy:
         session.refresh(item)
         assert item.label_target == 2
         assert session.get(Item, item.id) is not None
+
+
+class TestGoldWeightedRedundancy:
+    def _label(self, session: Session, *, gold_answer: str) -> Item:
+        """Two annotators answer three gold items with ``gold_answer``, then agree."""
+        project = make_project(session, redundancy_min=2, redundancy_max=4, gold_rate=0.99)
+        items = add_items(session, project, 4, gold=["pos", "pos", "pos"])
+        regular = items[3]
+        rng = random.Random(5)
+        for _ in range(2):
+            annotator = make_account(session)
+            for _ in range(4):
+                lease = next_item(session, project, annotator, rng=rng)
+                value = gold_answer if lease.item.is_gold else "neu"
+                submit_annotation(session, project, annotator, item_id=lease.item.id, value=value)
+        session.refresh(regular)
+        assert regular.n_labels == 2
+        return regular
+
+    def test_agreement_of_annotators_who_fail_gold_asks_for_more(self, session: Session) -> None:
+        """Two annotators who got every gold item wrong do not settle an item together."""
+        assert self._label(session, gold_answer="neg").label_target == 3
+
+    def test_agreement_of_reliable_annotators_settles(self, session: Session) -> None:
+        """The same agreement from annotators who passed gold settles the item at the minimum."""
+        assert self._label(session, gold_answer="pos").label_target == 2
+
+    def test_kinds_without_categories_use_unanimity(self, session: Session) -> None:
+        """Free-text labels that differ ask for another label."""
+        project = make_project(
+            session, schema={"kind": "text", "max_length": 50}, redundancy_min=2, redundancy_max=3
+        )
+        (item,) = add_items(session, project, 1)
+        for answer in ("a cat", "a dog"):
+            annotator = make_account(session)
+            next_item(session, project, annotator)
+            submit_annotation(session, project, annotator, item_id=item.id, value=answer)
+        session.refresh(item)
+        assert item.label_target == 3
