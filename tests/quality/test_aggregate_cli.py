@@ -14,8 +14,14 @@ LABELS = (
 )
 
 
+def flat(output: str) -> str:
+    """Output with rich's box characters and line wrapping removed."""
+    return " ".join(output.replace("│", " ").split())
+
+
 @pytest.fixture
 def labels_csv(tmp_path: Path) -> Path:
+    """Three tasks labelled by a, b (agreeing) and c (always dissenting)."""
     path = tmp_path / "labels.csv"
     path.write_text(LABELS)
     return path
@@ -70,3 +76,43 @@ class TestAggregate:
         result = CliRunner().invoke(app, ["aggregate", str(bad)])
         assert result.exit_code == 1
         assert "missing column(s) ['task']" in result.output
+
+
+class TestAggregateProject:
+    @pytest.fixture
+    def db(self, tmp_path: Path) -> str:
+        """A migrated SQLite database with a classification project holding two labels."""
+        url = f"sqlite:///{tmp_path / 'cli.db'}"
+        schema = tmp_path / "schema.json"
+        schema.write_text('{"kind": "classification", "classes": ["pos", "neg"]}')
+        labels = tmp_path / "labels.csv"
+        labels.write_text("worker,task,label\nw1,0,pos\nw2,0,pos\nw1,1,neg\n")
+        runner = CliRunner()
+        for args in (
+            ["init"],
+            ["project", "create", "p", "--schema", str(schema), "--activate"],
+            ["labels", "import", "p", str(labels)],
+        ):
+            result = runner.invoke(app, ["--db", url, *args])
+            assert result.exit_code == 0, result.output
+        return url
+
+    def test_infers_and_stores(self, db: str) -> None:
+        """--project infers every labelled item of the project through the services."""
+        result = CliRunner().invoke(app, ["--db", db, "aggregate", "--project", "p"])
+        assert result.exit_code == 0, result.output
+        assert "inferred labels of 2 items of p from 3 labels" in result.output
+
+    def test_project_with_csv_options_fails(self, db: str, labels_csv: Path) -> None:
+        """A CSV argument together with --project is refused."""
+        result = CliRunner().invoke(
+            app, ["--db", db, "aggregate", str(labels_csv), "--project", "p"]
+        )
+        assert result.exit_code == 2
+        assert "do not apply to a project" in flat(result.output)
+
+    def test_neither_csv_nor_project_fails(self) -> None:
+        """Without LABELS.csv or --project the command says what it needs."""
+        result = CliRunner().invoke(app, ["aggregate"])
+        assert result.exit_code == 2
+        assert "give LABELS.csv or --project NAME" in flat(result.output)

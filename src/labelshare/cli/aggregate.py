@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from labelshare.cli._context import console, err_console
+from labelshare.cli._context import console, context, err_console
 
 if TYPE_CHECKING:
     from labelshare.quality import LabelEstimator, LabelMatrix
@@ -77,8 +77,25 @@ def _gold_accuracy(path: Path, matrix: LabelMatrix, estimator: LabelEstimator) -
     return correct, total
 
 
+def _aggregate_project(ctx: typer.Context, project: str, method: str) -> None:
+    """Infer and store the labels of a project's items (shown in its exports)."""
+    from labelshare.services.inference import infer_project_labels
+    from labelshare.services.projects import get_project
+
+    with context(ctx).session() as session:
+        summary = infer_project_labels(session, get_project(session, project), method=method)
+    console.print(
+        f"inferred labels of {summary.items} items of {project} from {summary.labels} labels"
+        f" ({summary.kind}, mean confidence {summary.mean_confidence:.3f})",
+        highlight=False,
+    )
+
+
 def aggregate(
-    labels: Annotated[Path, typer.Argument(help="CSV with the header worker,task,label.")],
+    ctx: typer.Context,
+    labels: Annotated[
+        Path | None, typer.Argument(help="CSV with the header worker,task,label.")
+    ] = None,
     method: Annotated[
         str, typer.Option(help=f"Inference method: {', '.join(_METHODS)} (auto: the default).")
     ] = "auto",
@@ -91,8 +108,12 @@ def aggregate(
     workers_out: Annotated[
         Path | None, typer.Option(help="Write worker,n_labels,agreement,skill here.")
     ] = None,
+    project: Annotated[
+        str | None,
+        typer.Option(help="Infer and store the labels of this project's items instead."),
+    ] = None,
 ) -> None:
-    """Infer each task's label from redundant labels in a CSV (no database needed)."""
+    """Infer each task's label from a CSV (no database needed) or for a project."""
     from labelshare.quality import (
         ConvergenceWarning,
         LabelMatrix,
@@ -102,6 +123,16 @@ def aggregate(
 
     if method not in _METHODS:
         raise typer.BadParameter(f"must be one of {', '.join(_METHODS)}", param_hint="--method")
+    if project is not None:
+        if labels is not None or gold is not None or out is not None or workers_out is not None:
+            raise typer.BadParameter(
+                "LABELS, --gold, --out and --workers-out do not apply to a project",
+                param_hint="--project",
+            )
+        _aggregate_project(ctx, project, method)
+        return
+    if labels is None:
+        raise typer.BadParameter("give LABELS.csv or --project NAME", param_hint="LABELS")
     for path, hint in ((labels, "LABELS"), (gold, "--gold")):
         if path is not None and not path.is_file():
             raise typer.BadParameter(f"{path} is not a file", param_hint=hint)
