@@ -25,7 +25,7 @@ CLI = [sys.executable, "-m", "labelshare"]
 
 
 def _write_items(path: Path, count: int, rng: random.Random) -> None:
-    words = "good bad fine awful great broken cheap lovely late early".split()
+    words = ["good", "bad", "fine", "awful", "great", "broken", "cheap", "lovely", "late", "early"]
     with path.open("w") as handle:
         for n in range(count):
             text = " ".join(rng.choice(words) for _ in range(12))

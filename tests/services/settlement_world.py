@@ -105,13 +105,17 @@ def make_world(
 
 
 def label_round(session: Session, world: World, *, per_annotator: int, seed: int = 11) -> int:
-    """Each annotator in turn takes and answers items, up to ``per_annotator`` each."""
+    """Each annotator in turn takes and answers items, up to ``per_annotator`` each.
+
+    Gold screening is off: these worlds test what settlement does with every label,
+    including those of annotators screening would have stopped early.
+    """
     rng = random.Random(seed)
     done = 0
     for _ in range(per_annotator):
         for annotator, answer in zip(world.annotators, world.answers, strict=True):
             try:
-                lease = next_item(session, world.project, annotator, rng=rng)
+                lease = next_item(session, world.project, annotator, rng=rng, screen_gold=False)
             except NoWorkAvailable:
                 continue
             submit_annotation(

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from labelshare.errors import (
+    Forbidden,
     InvalidTransition,
     MissingDomain,
     MissingRole,
@@ -224,3 +225,33 @@ class TestGoldWeightedRedundancy:
             submit_annotation(session, project, annotator, item_id=item.id, value=answer)
         session.refresh(item)
         assert item.label_target == 3
+
+
+class TestGoldScreening:
+    def test_annotator_failing_gold_gets_no_more_work(self, session: Session) -> None:
+        """After enough wrong gold answers the annotator is refused further items."""
+        project = make_project(session, gold_rate=0.99, redundancy_min=1, redundancy_max=1)
+        add_items(session, project, 30, gold=["pos"] * 10)
+        spammer = make_account(session)
+        rng = random.Random(2)
+        def label_until_refused() -> None:
+            for _ in range(30):
+                lease = next_item(session, project, spammer, rng=rng)
+                submit_annotation(session, project, spammer, item_id=lease.item.id, value="neg")
+
+        with pytest.raises(Forbidden, match="hidden gold answers right"):
+            label_until_refused()
+
+    def test_honest_annotator_is_not_stopped(self, session: Session) -> None:
+        """Right gold answers never block, and screening can be switched off."""
+        project = make_project(session, gold_rate=0.99, redundancy_min=1, redundancy_max=1)
+        add_items(session, project, 12, gold=["pos"] * 10)
+        honest, careless = make_account(session), make_account(session)
+        rng = random.Random(2)
+        for annotator, answer in ((honest, "pos"), (careless, "neg")):
+            for _ in range(10):
+                lease = next_item(session, project, annotator, rng=rng, screen_gold=False)
+                submit_annotation(session, project, annotator, item_id=lease.item.id, value=answer)
+        assert next_item(session, project, honest, rng=rng).item.project_id == project.id
+        with pytest.raises(Forbidden):
+            next_item(session, project, careless, rng=rng)

@@ -53,9 +53,8 @@ class TestImportItems:
             tmp_path / "items.jsonl",
             [{"id": n, "text": "t"} for n in range(6000)] + [{"id": "x", "gold": "meh"}],
         )
-        with pytest.raises(ImportFailed, match=r"^line 6001: gold: "):
-            with session.begin_nested():
-                import_items(session, project, path)
+        with pytest.raises(ImportFailed, match=r"^line 6001: gold: "), session.begin_nested():
+            import_items(session, project, path)
         assert _count(session, Item) == 0
 
     def test_duplicate_id_against_the_project(self, session: Session, tmp_path: Path) -> None:

@@ -21,7 +21,17 @@ def create_app(settings: Settings) -> FastAPI:
     """Build the application for ``settings``; nothing connects until it starts."""
     from labelshare.api.errors import install_error_handlers
     from labelshare.api.limits import BodySizeLimit, RateLimiter, TokenCache
-    from labelshare.api.routers import auth, data, exams, pages, projects, settlement, work
+    from labelshare.api.routers import (
+        auth,
+        data,
+        exams,
+        insights,
+        media,
+        pages,
+        projects,
+        settlement,
+        work,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -60,6 +70,8 @@ def create_app(settings: Settings) -> FastAPI:
     for router in (auth.router, projects.router, data.router, work.router, exams.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(settlement.router, prefix=API_PREFIX)
+    app.include_router(insights.router, prefix=API_PREFIX)
+    app.include_router(media.router)
     # The browser app (labelshare.web) at / and /static; the server-rendered project
     # list stays at /plain/ for browsers without JavaScript.
     app.include_router(pages.router, prefix="/plain")

@@ -28,6 +28,7 @@ from labelshare.errors import (
     UnknownAssignment,
 )
 from labelshare.services.accounts import has_role
+from labelshare.services.gold_screening import check_gold_standing
 from labelshare.store.models import Account, Assignment, Item, Project
 from labelshare.store.repositories import AccountRepository
 from labelshare.store.types import utcnow
@@ -129,6 +130,7 @@ def next_item(
     lease_ttl_s: int = DEFAULT_LEASE_TTL_S,
     now: datetime | None = None,
     rng: random.Random | None = None,
+    screen_gold: bool = True,
 ) -> Lease:
     """Reserve the next item for ``annotator``, or return the lease they hold already.
 
@@ -137,12 +139,18 @@ def next_item(
         now: the current time (tests pass a fixed one).
         rng: decides whether this request gets a gold item (probability: the project's
             gold rate); a fresh system-seeded generator by default.
+        screen_gold: refuse annotators whose hidden-gold accuracy is confidently below
+            the project's bar (``services.gold_screening``); off only to measure what
+            the platform would do without it.
 
     Raises:
         InvalidTransition, MissingRole, MissingDomain: see ``check_can_annotate``.
+        Forbidden: the annotator failed the project's hidden gold.
         NoWorkAvailable: when every item is labelled enough or seen by this annotator.
     """
     check_can_annotate(session, project, annotator)
+    if screen_gold:
+        check_gold_standing(session, project, annotator)
     now = now or utcnow()
     release_expired_leases(session, project, now=now)
     held = _live_lease(session, project, annotator, now)

@@ -48,7 +48,7 @@ def gold_standing(session: Session, project: Project, annotator: Account) -> Gol
     """The annotator's current gold record in ``project``."""
     later = aliased(Annotation)
     rows = session.execute(
-        select(Annotation.value_sha256, Item.gold)
+        select(Annotation.value_sha256, Item.gold, Item.payload)
         .join(Item, Item.id == Annotation.item_id)
         .outerjoin(later, later.supersedes_id == Annotation.id)
         .where(
@@ -60,7 +60,9 @@ def gold_standing(session: Session, project: Project, annotator: Account) -> Gol
     ).all()
     schema = project_schema(project)
     correct = sum(
-        1 for digest, gold in rows if digest == value_sha256(schema.validate(gold, payload={}))
+        1
+        for digest, gold, payload in rows
+        if digest == value_sha256(schema.validate(gold, payload=payload))
     )
     upper = float(
         accuracy_upper_bound(

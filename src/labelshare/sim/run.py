@@ -4,7 +4,7 @@ Each platform run creates a project, its items and agents, funds the escrow, the
 every epoch lets the agents ask for work (``next_item``), answer, and submit
 (``submit_annotation``), and closes the epoch (``close_epoch``). With gold screening the
 platform checks each agent's hidden-gold record before handing out work
-(``check_gold_standing``); with adaptive redundancy items where labels disagree get up
+(``next_item``'s gold screening); with adaptive redundancy items where labels disagree get up
 to ``redundancy_max`` labels. The same labels are then priced under three pay rules:
 flat pay per label, pay per label that agrees with its item's plurality, and the
 labelshare settlement's actual rewards.
@@ -29,7 +29,6 @@ from labelshare.services.annotations import submit_annotation
 from labelshare.services.assignment import next_item
 from labelshare.services.epochs import close_epoch
 from labelshare.services.funding import deposit_stake, fund_project
-from labelshare.services.gold_screening import check_gold_standing
 from labelshare.services.projects import create_project, get_project, set_project_status
 from labelshare.sim.agents import Agent, answer
 from labelshare.sim.config import SimConfig
@@ -164,9 +163,7 @@ def _label_epoch(
                     ).one()
                     accounts[agent.address] = account
                 try:
-                    if screening:
-                        check_gold_standing(session, project, account)
-                    lease = next_item(session, project, account, rng=rng)
+                    lease = next_item(session, project, account, rng=rng, screen_gold=screening)
                 except Forbidden:
                     blocked.add(agent.address)
                     active.remove(agent)

@@ -4,7 +4,10 @@ Every table module is imported here so that ``Base.metadata`` (which migrations 
 against) is complete whichever module a caller imports first.
 """
 
+# Feature table modules (one import line each).
+from labelshare.store.models.auth import ExamAttempt, LoginSession, SignInNonce
 from labelshare.store.models.base import NAMING_CONVENTION, Base
+from labelshare.store.models.chain import ChainPublication, ChainSlash
 from labelshare.store.models.core import (
     Account,
     AccountDomain,
@@ -17,10 +20,6 @@ from labelshare.store.models.core import (
     Media,
     Project,
 )
-
-# Feature table modules (one import line each).
-from labelshare.store.models.auth import ExamAttempt, LoginSession, SignInNonce
-from labelshare.store.models.chain import ChainPublication, ChainSlash
 from labelshare.store.models.ledger import (
     ClaimRecord,
     EpochClaimable,
