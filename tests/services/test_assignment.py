@@ -234,6 +234,7 @@ class TestGoldScreening:
         add_items(session, project, 30, gold=["pos"] * 10)
         spammer = make_account(session)
         rng = random.Random(2)
+
         def label_until_refused() -> None:
             for _ in range(30):
                 lease = next_item(session, project, spammer, rng=rng)
