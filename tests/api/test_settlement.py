@@ -37,6 +37,12 @@ class TestSettlementApi:
         assert closed.json()["number"] == 1 and closed.json()["is_new"]
         again = api.client.post(f"/api/v1/projects/{project_id}/epochs", headers=owner.headers)
         assert again.json()["number"] == 1 and not again.json()["is_new"]
+        (listed,) = api.client.get(
+            f"/api/v1/projects/{project_id}/epochs", headers=owner.headers
+        ).json()
+        for amount in ("rewards_paid", "slashed", "royalties", "escrow_after"):
+            assert listed[amount] == closed.json()[amount]
+        assert int(listed["rewards_paid"]) > 0
         worker = workers[0]
         proof = api.client.get(
             f"/api/v1/projects/{project_id}/claims/{worker.address}", headers=worker.headers

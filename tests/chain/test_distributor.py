@@ -86,6 +86,35 @@ class TestPostRoot:
         with pytest.raises(ContractLogicError, match="Distributor: root is zero"):
             call.call({"from": chain.operator.address})
 
+    def test_no_root_marker_is_refused(self, chain: TestChain) -> None:
+        """The marker that stands in before the first post cannot be posted as a root."""
+        marker = (1).to_bytes(32, "big")
+        call = chain.settlement.distributor.functions.post_root(1, marker, REPORT)
+        with pytest.raises(ContractLogicError, match="Distributor: root is the no-root marker"):
+            call.call({"from": chain.operator.address})
+
+    def test_fresh_distributor_reads_as_unposted(self, chain: TestChain) -> None:
+        """Before the first post the root reads as zero, paused or not, and epoch 1 is next."""
+        distributor = chain.settlement.distributor
+        assert distributor.functions.merkle_root().call() == bytes(32)
+        assert distributor.functions.next_epoch().call() == 1
+        chain.settlement.set_claims_paused(True)
+        assert distributor.functions.merkle_root().call() == bytes(32)
+
+    def test_epoch_zero_is_refused(self, chain: TestChain) -> None:
+        """Epochs are numbered from 1, so a fresh distributor refuses epoch 0."""
+        call = chain.settlement.distributor.functions.post_root(0, b"\x01" * 32, REPORT)
+        with pytest.raises(
+            ContractLogicError, match="Distributor: epoch is not after the latest posted"
+        ):
+            call.call({"from": chain.operator.address})
+
+    def test_first_post_costs_what_a_later_post_costs(self, chain: TestChain) -> None:
+        """The constructor's non-zero slots spare the first post the zero-slot write."""
+        first = chain.settlement.post_root(1, b"\x02" * 32, report_hash=REPORT).tx.gas_used
+        later = chain.settlement.post_root(2, b"\x03" * 32, report_hash=REPORT).tx.gas_used
+        assert first == later
+
 
 class TestClaim:
     @pytest.mark.slow  # 220 transactions on py-evm: ~5 s alone, far more on a busy machine

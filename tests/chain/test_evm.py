@@ -79,9 +79,11 @@ class TestPostRoot:
     @pytest.mark.parametrize(
         ("epoch", "root", "report", "match"),
         [
-            (-1, b"\x01" * 32, REPORT, "epoch: -1 is not a non-negative integer"),
+            (-1, b"\x01" * 32, REPORT, "epoch: -1 is not a positive integer"),
+            (0, b"\x01" * 32, REPORT, "epoch: 0 is not a positive integer"),
             (1, b"\x01" * 31, REPORT, "root: expected 32 bytes"),
-            (1, bytes(32), REPORT, "root: the zero root cannot be posted"),
+            (1, bytes(32), REPORT, "root: 0x0{64} is reserved by the Distributor"),
+            (1, (1).to_bytes(32, "big"), REPORT, "root: 0x0{63}1 is reserved by the Distributor"),
             (1, b"\x01" * 32, b"", "report_hash: expected 32 bytes"),
         ],
     )
@@ -205,6 +207,24 @@ class TestFunding:
         """Funding with zero is a malformed request."""
         with pytest.raises(InvalidInput, match="amount_wei: 0 is not a positive integer"):
             chain.settlement.fund(0)
+
+    def test_pay_in_moves_the_payers_tokens(self, chain: TestChain) -> None:
+        """A payment in leaves the payer's wallet for the distributor and mints nothing."""
+        payer = chain.others[2]
+        chain.settlement.mint(payer.address, 500)
+        supply = chain.settlement.token.functions.totalSupply().call()
+        chain.settlement.pay_in(300, signer=payer)
+        assert chain.settlement.token_balance(chain.deployment.distributor) == 300
+        assert chain.settlement.token_balance(payer.address) == 200
+        assert chain.settlement.token.functions.totalSupply().call() == supply
+
+    def test_pay_in_above_the_balance_is_refused(self, chain: TestChain) -> None:
+        """A payer cannot pay in more tokens than it holds; nothing moves."""
+        payer = chain.others[2]
+        chain.settlement.mint(payer.address, 5)
+        with pytest.raises(ChainError, match="holds 5 base units of the token, fewer than 6"):
+            chain.settlement.pay_in(6, signer=payer)
+        assert chain.settlement.token_balance(chain.deployment.distributor) == 0
 
 
 class TestDeployment:

@@ -240,6 +240,14 @@ class TestStory:
         expect(card.get_by_test_id("cumulative")).not_to_have_text("0")
         earned = annotators[0].api.get(f"/projects/{reviews}/earnings/{annotators[0].address}")
         assert int(earned.json()["due"]) > 0
+        (first_epoch,) = (
+            annotators[0]
+            .api.get(f"/projects/{reviews}/earnings/{annotators[0].address}/epochs")
+            .json()
+        )
+        epochs_table = card.get_by_test_id("earning-epochs")
+        expect(epochs_table.locator("tbody tr")).to_have_count(1)
+        expect(epochs_table.locator("tbody td").nth(1)).to_have_text(str(first_epoch["labels"]))
         card.get_by_role("button", name="Show Merkle proof").click()
         expect(card.locator(".proof")).to_contain_text(epoch["merkle_root"])
         shot(worker, "08-earnings")

@@ -117,7 +117,7 @@ class EvmSettlement:
         returned and nothing is sent.
 
         Args:
-            epoch: the epoch number; at least one more than the latest published.
+            epoch: the epoch number, from 1; at least one more than the latest published.
             root: the 32-byte Merkle root from :class:`labelshare.ledger.merkle.MerkleTree`.
             report_hash: the 32-byte hash of the epoch report.
 
@@ -125,16 +125,20 @@ class EvmSettlement:
             The publication, with its transaction.
 
         Raises:
-            InvalidInput: if an argument is malformed or ``root`` is zero.
+            InvalidInput: if an argument is malformed or ``root`` is 0 or 1 (the
+                Distributor's empty and no-root markers).
             EpochAlreadyPublished: if ``epoch`` was published with other data, or a
                 later epoch was published.
             ChainError: if there is no operator key or the transaction fails.
         """
-        _validate.amount(epoch, field="epoch", allow_zero=True)
+        _validate.amount(epoch, field="epoch")
         _validate.hash32(root, field="root")
         _validate.hash32(report_hash, field="report_hash")
-        if root == bytes(32):
-            raise InvalidInput("root: the zero root cannot be posted", field="root")
+        if int.from_bytes(root, "big") <= 1:
+            raise InvalidInput(
+                f"root: 0x{root.hex()} is reserved by the Distributor and cannot be posted",
+                field="root",
+            )
         operator = self._require_operator("post_root")
         next_epoch = int(self.distributor.functions.next_epoch().call())
         if epoch < next_epoch:
@@ -279,6 +283,25 @@ class EvmSettlement:
             return self._transactor.send(call, operator, what="Token.mint")
         call = self.token.functions.transfer(target, amount_wei)
         return self._transactor.send(call, operator, what="Token.transfer")
+
+    def pay_in(self, amount_wei: int, *, signer: Signer) -> TxResult:
+        """Send ``amount_wei`` of ``signer``'s tokens to the distributor (a licence price).
+
+        Unlike :meth:`fund`, nothing is minted: the tokens leave the payer's wallet.
+
+        Raises:
+            InvalidInput: if ``amount_wei`` is not a positive integer.
+            ChainError: if the payer holds fewer tokens or the transaction fails.
+        """
+        _validate.amount(amount_wei, field="amount_wei")
+        held = self.token_balance(signer.address)
+        if held < amount_wei:
+            raise ChainError(
+                f"pay_in: {signer.address} holds {held} base units of the token, "
+                f"fewer than {amount_wei}"
+            )
+        call = self.token.functions.transfer(self._deployment.distributor, amount_wei)
+        return self._transactor.send(call, signer, what="Token.transfer")
 
     def token_balance(self, account: str) -> int:
         """Return ``account``'s balance of the settlement token, in base units."""

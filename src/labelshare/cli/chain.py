@@ -51,7 +51,12 @@ def _node_errors() -> Iterator[None]:
         yield
 
 
-def _signer(path: Path) -> KeySigner:
+def read_key(path: Path) -> KeySigner:
+    """Read the key in ``path``, asking for a keystore's password if the environment lacks it.
+
+    Raises:
+        InvalidKeyFile: naming the file, never the key.
+    """
     from labelshare.services.chain import read_signer
 
     password = os.environ.get(PASSWORD_ENV)
@@ -63,7 +68,16 @@ def _signer(path: Path) -> KeySigner:
     return read_signer(path, password=typer.prompt("keystore password", hide_input=True))
 
 
-def _backend(ctx: typer.Context, project: str | None, key_file: Path | None) -> EvmSettlement:
+def evm_backend_for(
+    ctx: typer.Context, project: str | None, key_file: Path | None
+) -> EvmSettlement:
+    """The ``evm`` backend of the recorded deployment, operated by ``key_file``'s key if given.
+
+    Raises:
+        InvalidInput: if the settlement backend is not ``evm``, or as
+            :func:`labelshare.services.chain.evm_backend`.
+        ChainError: if the node does not answer.
+    """
     from labelshare.services.chain import evm_backend
 
     settings = context(ctx).settings
@@ -72,7 +86,7 @@ def _backend(ctx: typer.Context, project: str | None, key_file: Path | None) -> 
             "settlement_backend: this command needs LABELSHARE_SETTLEMENT_BACKEND=evm",
             field="settlement_backend",
         )
-    operator = _signer(key_file) if key_file is not None else None
+    operator = read_key(key_file) if key_file is not None else None
     with _node_errors():
         return evm_backend(settings, project=project, operator=operator)
 
@@ -107,7 +121,7 @@ def deploy(
     from labelshare.services.projects import get_project
 
     cli = context(ctx)
-    signer = _signer(key_file)
+    signer = read_key(key_file)
     with _node_errors(), cli.session() as session:
         target = get_project(session, project)
         record = deploy_for_project(
@@ -136,7 +150,7 @@ def fund(ctx: typer.Context, project: str, amount: AmountOption, key_file: KeyFi
     from labelshare.services.funding import escrow_balance
     from labelshare.services.projects import get_project
 
-    backend = _backend(ctx, project, key_file)
+    backend = evm_backend_for(ctx, project, key_file)
     with _node_errors(), context(ctx).session() as session:
         target = get_project(session, project)
         result = fund_on_chain(
@@ -151,7 +165,7 @@ def fund(ctx: typer.Context, project: str, amount: AmountOption, key_file: KeyFi
 @chain_app.command("balance")
 def balance(ctx: typer.Context, project: str, address: str) -> None:
     """Show ADDRESS's token balance and what the project's Distributor paid it."""
-    backend = _backend(ctx, project, None)
+    backend = evm_backend_for(ctx, project, None)
     with _node_errors():
         tokens = backend.token_balance(address)
         claimed = backend.claimed(address)
@@ -167,7 +181,7 @@ def sync(ctx: typer.Context, project: str) -> None:
     from labelshare.services.chain import sync_claims
     from labelshare.services.projects import get_project
 
-    backend = _backend(ctx, project, None)
+    backend = evm_backend_for(ctx, project, None)
     with _node_errors(), context(ctx).session() as session:
         records = sync_claims(session, get_project(session, project), backend)
         for record in records:
@@ -187,7 +201,7 @@ def publish(
     from labelshare.services.chain import publish_epoch
     from labelshare.services.projects import get_project
 
-    backend = _backend(ctx, project, key_file)
+    backend = evm_backend_for(ctx, project, key_file)
     with _node_errors(), context(ctx).session() as session:
         outcome = publish_epoch(session, get_project(session, project), backend, number=epoch)
         row = outcome.publication
@@ -232,14 +246,14 @@ def send_claim(
     from labelshare.services.chain import send_claim as send
     from labelshare.services.projects import get_project
 
-    backend = _backend(ctx, project, None)
+    backend = evm_backend_for(ctx, project, None)
     with _node_errors(), context(ctx).session() as session:
         target = get_project(session, project)
         if key_file is None:
             _, transaction = claim_transaction(session, target, backend, address, sender=sender)
             typer.echo(json.dumps(_hex_quantities(transaction), indent=2))
             return
-        claim, result = send(session, target, backend, address, signer=_signer(key_file))
+        claim, result = send(session, target, backend, address, signer=read_key(key_file))
     console.print(
         f"paid {format_token_amount(claim.amount_due)} to {claim.account} "
         f"(epoch {claim.epoch}, transaction {result.tx_hash})"
@@ -249,7 +263,7 @@ def send_claim(
 def _stake_backend(ctx: typer.Context) -> EvmSettlement | None:
     if context(ctx).settings.settlement_backend == "local":
         return None
-    return _backend(ctx, None, None)
+    return evm_backend_for(ctx, None, None)
 
 
 @stake_app.command("deposit")
@@ -257,7 +271,7 @@ def deposit(ctx: typer.Context, amount: AmountOption, key_file: KeyFile) -> None
     """Stake tokens of the key's account (approves the vault first when needed)."""
     from labelshare.services.stakes import deposit_stake
 
-    signer = _signer(key_file)
+    signer = read_key(key_file)
     backend = _stake_backend(ctx)
     with _node_errors(), context(ctx).session() as session:
         deposit_stake(
@@ -271,7 +285,7 @@ def unbond(ctx: typer.Context, amount: AmountOption, key_file: KeyFile) -> None:
     """Ask stake back; 'stake withdraw' pays it once the unbonding period has passed."""
     from labelshare.services.stakes import request_withdrawal, stake_status
 
-    signer = _signer(key_file)
+    signer = read_key(key_file)
     backend = _stake_backend(ctx)
     with _node_errors(), context(ctx).session() as session:
         request_withdrawal(
@@ -287,7 +301,7 @@ def withdraw(ctx: typer.Context, key_file: KeyFile) -> None:
     """Receive the stake asked back with 'stake unbond'."""
     from labelshare.services.stakes import withdraw_stake
 
-    signer = _signer(key_file)
+    signer = read_key(key_file)
     backend = _stake_backend(ctx)
     with _node_errors(), context(ctx).session() as session:
         amount, _ = withdraw_stake(session, backend, signer=signer)

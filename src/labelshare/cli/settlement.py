@@ -32,9 +32,32 @@ claim_app = typer.Typer(
     cls=_ClaimGroup,
 )
 
+OptionalKeyFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--key-file",
+        help="evm backend: hex private key or JSON keystore of the account that signs "
+        "(password: $LABELSHARE_KEY_PASSWORD or a prompt).",
+        exists=True,
+        dir_okay=False,
+    ),
+]
+
 
 def _amount(text: str) -> int:
     return parse_token_amount(text, field="amount")
+
+
+def _is_evm(ctx: typer.Context, key_file: Path | None) -> bool:
+    """Whether the command runs on the evm backend; a key file means nothing elsewhere."""
+    is_evm = context(ctx).settings.settlement_backend == "evm"
+    if key_file is not None and not is_evm:
+        raise InvalidInput(
+            "key_file: only the evm backend signs transactions; drop --key-file or set "
+            "LABELSHARE_SETTLEMENT_BACKEND=evm",
+            field="key_file",
+        )
+    return is_evm
 
 
 @epoch_app.command("close")
@@ -42,11 +65,19 @@ def close(
     ctx: typer.Context,
     project: str,
     estimator: Annotated[str, typer.Option(help="Truth-inference method.")] = "auto",
+    key_file: OptionalKeyFile = None,
 ) -> None:
-    """Settle the project's annotations since its last epoch (one transaction)."""
+    """Settle the project's annotations since its last epoch (one transaction).
+
+    On the evm backend, --key-file (the operator's) then sends the epoch's slashes to
+    the StakeVault; 'epoch publish' sends any that are still missing.
+    """
     from labelshare.services.epochs import close_epoch
     from labelshare.services.projects import get_project
 
+    if _is_evm(ctx, key_file) and key_file is not None:
+        _slash_after_close(ctx, project, key_file)
+        return
     with context(ctx).session() as session:
         outcome = close_epoch(session, get_project(session, project), estimator=estimator)
         epoch = outcome.epoch
@@ -68,6 +99,32 @@ def close(
         for step, seconds in outcome.timings_s.items():
             table.add_row(f"time: {step}", f"{seconds:.3f} s")
         console.print(table)
+
+
+def _slash_after_close(ctx: typer.Context, project: str, key_file: Path) -> None:
+    """Close, commit, then slash on chain: a failed slash leaves the epoch closed."""
+    from labelshare.cli.chain import evm_backend_for
+    from labelshare.services.chain import apply_slashes, node_errors
+    from labelshare.services.epochs import close_epoch
+    from labelshare.services.projects import get_project
+
+    backend = evm_backend_for(ctx, project, key_file)
+    with context(ctx).session() as session:
+        epoch = close_epoch(session, get_project(session, project)).epoch
+        number = epoch.number
+        console.print(f"closed epoch {number} of {project}: root {epoch.merkle_root or '-'}")
+    with node_errors(), context(ctx).session() as session:
+        from labelshare.services.epochs import get_epoch
+
+        target = get_project(session, project)
+        slashes = apply_slashes(session, target, backend, epoch=get_epoch(session, target, number))
+        for slash in slashes:
+            state = "slashed" if slash.is_new else "already slashed"
+            console.print(
+                f"{state} {format_token_amount(slash.amount)} of {slash.address} "
+                f"(transaction {slash.tx_hash})"
+            )
+    console.print(f"{len(slashes)} slash(es) of epoch {number} on chain")
 
 
 @epoch_app.command("list")
@@ -118,17 +175,50 @@ def buy(
     project: str,
     buyer: Annotated[str, typer.Option(help="Buyer's address.")],
     amount: Annotated[str, typer.Option(help="Price in tokens or base units ('5wei').")],
+    key_file: OptionalKeyFile = None,
 ) -> None:
-    """Record a licence purchase; the next epoch close pays it to the shareholders."""
+    """Record a licence purchase; the next epoch close pays it to the shareholders.
+
+    On the evm backend the price must reach the Distributor that pays the royalties:
+    --key-file names the wallet (usually the buyer's) whose tokens are sent there.
+    """
     from labelshare.services.licences import buy_licence
     from labelshare.services.projects import get_project
 
+    if _is_evm(ctx, key_file):
+        _buy_on_chain(ctx, project, buyer=buyer, amount=_amount(amount), key_file=key_file)
+        return
     with context(ctx).session() as session:
         payment = buy_licence(
             session, get_project(session, project), buyer=buyer, amount=_amount(amount)
         )
         console.print(
             f"licence {payment.id}: {format_token_amount(payment.amount)} from {payment.buyer}"
+        )
+
+
+def _buy_on_chain(
+    ctx: typer.Context, project: str, *, buyer: str, amount: int, key_file: Path | None
+) -> None:
+    from labelshare.cli.chain import evm_backend_for, read_key
+    from labelshare.services.chain import buy_licence_on_chain, node_errors
+    from labelshare.services.projects import get_project
+
+    if key_file is None:
+        raise InvalidInput(
+            "key_file: on the evm backend the price is paid into the Distributor; pass "
+            "--key-file of the wallet that pays it",
+            field="key_file",
+        )
+    backend = evm_backend_for(ctx, project, None)
+    payer = read_key(key_file)
+    with node_errors(), context(ctx).session() as session:
+        payment, result = buy_licence_on_chain(
+            session, get_project(session, project), backend, payer=payer, buyer=buyer, amount=amount
+        )
+        console.print(
+            f"licence {payment.id}: {format_token_amount(payment.amount)} from {payment.buyer}, "
+            f"paid by {payer.address} into the Distributor (transaction {result.tx_hash})"
         )
 
 
@@ -190,6 +280,14 @@ def pay(ctx: typer.Context, project: str, address: str) -> None:
     """Pay ADDRESS what is due in PROJECT (local backend)."""
     from labelshare.services.claims import claim
     from labelshare.services.projects import get_project
+
+    if context(ctx).settings.settlement_backend == "evm":
+        # A local payment would be journalled while no token moves on chain.
+        raise InvalidInput(
+            "settlement_backend: on the evm backend claims are paid by the Distributor; use "
+            f"'labelshare claim send {project} {address}'",
+            field="settlement_backend",
+        )
 
     with context(ctx).session() as session:
         record = claim(session, get_project(session, project), address)

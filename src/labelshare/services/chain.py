@@ -10,7 +10,9 @@ Money on the chain mirrors the ledger: the project's escrow is held by its Distr
 stake is held by the StakeVault (:mod:`labelshare.services.stakes` records each
 deposit and withdrawal in the journal too, so that epoch close can slash it), and the
 slashes an epoch close journals become ``slash`` calls that send the stake to the
-Distributor (:func:`apply_slashes`). Every chain action is confirmed before its row is
+Distributor (:func:`apply_slashes`), and a licence's price is paid into the
+Distributor from the payer's wallet (:func:`buy_licence_on_chain`), where the next
+epoch's royalties are claimed from. Every chain action is confirmed before its row is
 written, and looked up on chain before it is sent, so a retry never repeats one.
 
 Publishing lives in :mod:`~labelshare.services.chain_publishing` and claims in
@@ -57,7 +59,8 @@ from labelshare.services.chain_publishing import (
 )
 from labelshare.services.claims import local_backend
 from labelshare.services.funding import fund_project
-from labelshare.store.models import Project
+from labelshare.services.licences import buy_licence
+from labelshare.store.models import LicencePayment, Project
 
 __all__ = [
     "EpochPublication",
@@ -65,6 +68,7 @@ __all__ = [
     "SlashOutcome",
     "apply_slashes",
     "build_claim",
+    "buy_licence_on_chain",
     "claim_transaction",
     "deploy_for_project",
     "evm_backend",
@@ -270,3 +274,38 @@ def fund_on_chain(
     result = backend.fund(amount)
     fund_project(session, project, amount=amount)
     return result
+
+
+def buy_licence_on_chain(
+    session: Session,
+    project: Project,
+    backend: EvmSettlement,
+    *,
+    payer: Signer,
+    buyer: str,
+    amount: int,
+) -> tuple[LicencePayment, TxResult]:
+    """Record a licence sold to ``buyer`` and move its price into the Distributor.
+
+    The payment is recorded (and checked) first, then ``payer``'s tokens are sent; the
+    caller's unit of work commits both or, if the transfer fails, neither. The payer is
+    usually the buyer, but may be anyone paying on the buyer's behalf.
+
+    Args:
+        session: the unit of work.
+        project: the dataset's project.
+        backend: the ``evm`` backend paying ``project``'s claims.
+        payer: the key whose tokens pay the price.
+        buyer: the buyer's address, as the journal records it.
+        amount: the price in base units, > 0.
+
+    Returns:
+        The stored payment and the token transfer.
+
+    Raises:
+        InvalidInput: if ``amount`` is not a positive integer.
+        InvalidAddress: if ``buyer`` is malformed.
+        ChainError: if the payer holds too few tokens or the transfer fails.
+    """
+    payment = buy_licence(session, project, buyer=buyer, amount=amount)
+    return payment, backend.pay_in(amount, signer=payer)

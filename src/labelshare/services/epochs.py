@@ -38,6 +38,7 @@ from labelshare.ledger import (
 )
 from labelshare.quality import METHODS
 from labelshare.services.epoch_labels import DEFAULT_ESTIMATOR, EpochLabels, load_epoch_labels
+from labelshare.services.epoch_weights import PREFERENCE_METHOD, STRUCTURED_METHOD
 from labelshare.services.journal import (
     append_entries,
     balance_of,
@@ -149,13 +150,14 @@ def get_epoch(session: Session, project: Project, number: int) -> Epoch:
     return epoch
 
 
-def project_terms(session: Session, project: Project, n_classes: int) -> ProjectTerms:
+def project_terms(session: Session, project: Project, chance_level: float) -> ProjectTerms:
     """The settlement terms a project's stored settings give.
 
     Args:
         session: an open session.
         project: the project.
-        n_classes: K, for the chance level 1/K below which a label earns nothing.
+        chance_level: the quality weight at or below which a label earns nothing
+            (1/K for a categorical schema, see ``EpochLabels.chance_level``).
 
     Returns:
         The terms, with the requester's address.
@@ -164,9 +166,7 @@ def project_terms(session: Session, project: Project, n_classes: int) -> Project
     return ProjectTerms(
         project_id=project.name,
         requester=str(requester),
-        rewards=RewardTerms(
-            reward_per_label=project.reward_per_label, chance_level=1.0 / max(n_classes, 1)
-        ),
+        rewards=RewardTerms(reward_per_label=project.reward_per_label, chance_level=chance_level),
         slashing=SlashTerms(slash_bar=project.slash_bar),
         royalty_share_bps=project.royalty_share_bps,
     )
@@ -182,7 +182,7 @@ def epoch_inputs(
 ) -> EpochInputs:
     """Assemble the pure settlement's inputs from judged labels and starting balances."""
     return EpochInputs(
-        terms=project_terms(session, project, labels.n_classes),
+        terms=project_terms(session, project, labels.chance_level),
         epoch_number=number,
         labels=LabelArrays(
             annotator=labels.label_annotator,
@@ -242,19 +242,24 @@ def close_epoch(
     Args:
         session: the unit of work; the caller commits once.
         project: the project to settle.
-        estimator: truth-inference method (see ``labelshare.quality.make_estimator``).
+        estimator: truth-inference method for categorical kinds (see
+            ``labelshare.quality.make_estimator``); kinds without classes are judged
+            by their aggregator (``auto``, stored as ``structured`` or ``preference``).
 
     Returns:
         The new epoch with its settlement, or the last closed epoch unchanged when there
         are neither new annotations nor licence revenue to distribute.
 
     Raises:
-        InvalidInput: the estimator is unknown.
-        InvalidTransition: nothing was ever annotated, or the schema is not categorical.
+        InvalidInput: the estimator is unknown, or names a categorical estimator for a
+            kind without classes.
+        InvalidTransition: nothing was ever annotated, or the schema's kind cannot be
+            settled.
         InvalidSettlementInput, NegativeBalance: the stored data cannot be settled.
     """
-    if estimator != "auto" and estimator not in METHODS:
-        known = ", ".join(["auto", *METHODS])
+    known_methods = ["auto", *METHODS, STRUCTURED_METHOD, PREFERENCE_METHOD]
+    if estimator not in known_methods:
+        known = ", ".join(known_methods)
         raise InvalidInput(
             f"estimator: unknown {estimator!r}, expected one of {known}", field="estimator"
         )
@@ -300,7 +305,7 @@ def close_epoch(
         number=number,
         first_id=first_id,
         last_id=last_id,
-        estimator=estimator,
+        estimator=labels.method,
     )
     timings["write"] = time.perf_counter() - started
     return EpochOutcome(

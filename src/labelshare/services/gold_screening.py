@@ -1,8 +1,9 @@
 """Hidden gold as a gate: an annotator confidently below the project's bar stops getting work.
 
-The same test as slashing (:func:`labelshare.incentives.is_slashed`): the upper end of
-the one-sided credible interval of the annotator's gold accuracy, Beta(1, 1) prior, lies
-below ``project.slash_bar``. Checked before handing out work, it stops a spammer after a
+The same test as slashing (:func:`labelshare.incentives.is_slashed`), with right answers
+counted by the same :func:`labelshare.services.gold_correctness.gold_is_correct`: the
+upper end of the one-sided credible interval of the annotator's gold accuracy, Beta(1, 1)
+prior, lies below ``project.slash_bar``. Checked before handing out work, it stops a spammer after a
 handful of gold answers instead of at the next epoch close, so they stop consuming the
 redundancy honest annotators would otherwise provide.
 """
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from labelshare.errors import Forbidden
 from labelshare.incentives import accuracy_upper_bound
-from labelshare.schema import value_sha256
+from labelshare.services.gold_correctness import gold_is_correct
 from labelshare.services.projects import project_schema
 from labelshare.store.models import Account, Annotation, Item, Project
 
@@ -48,7 +49,7 @@ def gold_standing(session: Session, project: Project, annotator: Account) -> Gol
     """The annotator's current gold record in ``project``."""
     later = aliased(Annotation)
     rows = session.execute(
-        select(Annotation.value_sha256, Item.gold, Item.payload)
+        select(Annotation.value, Item.gold, Item.payload)
         .join(Item, Item.id == Annotation.item_id)
         .outerjoin(later, later.supersedes_id == Annotation.id)
         .where(
@@ -61,8 +62,8 @@ def gold_standing(session: Session, project: Project, annotator: Account) -> Gol
     schema = project_schema(project)
     correct = sum(
         1
-        for digest, gold, payload in rows
-        if digest == value_sha256(schema.validate(gold, payload=payload))
+        for value, gold, payload in rows
+        if gold_is_correct(schema, value, schema.validate(gold, payload=payload))
     )
     upper = float(
         accuracy_upper_bound(

@@ -19,11 +19,17 @@ from labelshare.api.schemas.common import MAX_ID, ErrorBody
 from labelshare.core.ids import checksum_address
 from labelshare.core.project import Amount
 from labelshare.errors import MissingRole
-from labelshare.services.access import is_admin, managed_project, visible_project
+from labelshare.services.access import (
+    earnings_project,
+    is_admin,
+    managed_project,
+    visible_project,
+)
 from labelshare.services.claims import claim, claim_proof, earnings
 from labelshare.services.epochs import close_epoch, list_epochs
 from labelshare.services.funding import escrow_balance, fund_project
 from labelshare.services.licences import buy_licence
+from labelshare.services.reports import EpochTotals, epoch_totals
 from labelshare.store.models import Account, Epoch
 
 router = APIRouter(tags=["settlement"])
@@ -117,7 +123,7 @@ class EarningsOut(BaseModel):
     stake: str
 
 
-def _epoch_out(epoch: Epoch) -> EpochOut:
+def _epoch_out(epoch: Epoch, totals: EpochTotals | None = None) -> EpochOut:
     return EpochOut(
         number=epoch.number,
         closed_at=epoch.closed_at,
@@ -125,6 +131,10 @@ def _epoch_out(epoch: Epoch) -> EpochOut:
         last_annotation_id=epoch.last_annotation_id,
         merkle_root=epoch.merkle_root,
         report_sha256=epoch.report_sha256,
+        rewards_paid=None if totals is None else str(totals.rewards_paid),
+        slashed=None if totals is None else str(totals.slashed),
+        royalties=None if totals is None else str(totals.royalties),
+        escrow_after=None if totals is None else str(totals.escrow_after),
     )
 
 
@@ -153,7 +163,8 @@ def post_epoch(project_id: ProjectId, session: SessionDep, account: AccountDep) 
 def get_epochs(project_id: ProjectId, session: SessionDep, account: AccountDep) -> list[EpochOut]:
     """The project's closed epochs, oldest first."""
     project = visible_project(session, account, project_id)
-    return [_epoch_out(epoch) for epoch in list_epochs(session, project)]
+    totals = epoch_totals(session, project)
+    return [_epoch_out(epoch, totals.get(epoch.number)) for epoch in list_epochs(session, project)]
 
 
 @router.post("/projects/{project_id}/fund", responses=ERRORS)
@@ -183,7 +194,7 @@ def get_proof(
     project_id: ProjectId, address: Address, session: SessionDep, account: AccountDep
 ) -> ProofOut:
     """Amount, proof and root of ``address`` under the project's latest root."""
-    project = visible_project(session, account, project_id)
+    project = earnings_project(session, account, project_id)
     found = claim_proof(session, project, address).to_json()
     return ProofOut.model_validate(found)
 
@@ -193,7 +204,7 @@ def post_claim(
     project_id: ProjectId, body: ClaimIn, session: SessionDep, account: AccountDep
 ) -> ClaimOut:
     """Pay what is due: to the caller, or to ``address`` when an admin asks."""
-    project = visible_project(session, account, project_id)
+    project = earnings_project(session, account, project_id)
     address = checksum_address(body.address) if body.address else account.address
     if address != account.address:
         _require_admin(account, "claims for other addresses")
@@ -206,7 +217,7 @@ def get_earnings(
     project_id: ProjectId, address: Address, session: SessionDep, account: AccountDep
 ) -> EarningsOut:
     """What ``address`` earned, claimed and holds in the project."""
-    project = visible_project(session, account, project_id)
+    project = earnings_project(session, account, project_id)
     found = earnings(session, project, address)
     return EarningsOut(
         address=found.address,

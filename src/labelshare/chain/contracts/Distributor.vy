@@ -14,9 +14,9 @@
         hashed twice so that no 64-byte internal node can pass for a
         leaf; internal nodes hash their two children in ascending
         order. `labelshare.ledger.merkle` builds exactly these trees.
-        The owner posts roots (epoch numbers strictly increase, so
-        an epoch is never posted twice), pauses claims and hands
-        the contract over in two steps. Anyone may submit a claim on
+        The owner posts roots (epochs are numbered from 1 and
+        strictly increase, so an epoch is never posted twice),
+        pauses claims and hands the contract over in two steps. Anyone may submit a claim on
         behalf of an account; the tokens always go to the account.
         The distributor works with any ERC-20 and must hold enough
         of it to cover the claims of the latest root.
@@ -54,12 +54,20 @@ exports: (
 _MAX_PROOF_LENGTH: constant(uint256) = 32
 
 
+# @dev Stands in `_claim_root` until the first root is posted. The
+# constructor writes it so that the first `post_root` overwrites a
+# non-zero slot (5,000 gas) rather than a zero one (22,100 gas); no
+# proof leads to it, since that would take a keccak256 preimage.
+_NO_ROOT: constant(bytes32) = 0x0000000000000000000000000000000000000000000000000000000000000001
+
+
 # @dev Returns the token that claims are paid in.
 token: public(immutable(IERC20))
 
 
 # @dev The root claims are checked against: the latest posted
-# root, or zero while claims are paused. Folding the pause into
+# root, `_NO_ROOT` before the first post, or zero while claims
+# are paused. Folding the pause into
 # this one slot saves every claim a cold storage read of `paused`.
 _claim_root: bytes32
 
@@ -70,7 +78,8 @@ _held_root: bytes32
 
 
 # @dev Returns the smallest epoch number the owner may
-# post next: one more than the latest posted epoch.
+# post next: one more than the latest posted epoch, or 1
+# before the first post.
 next_epoch: public(uint256)
 
 
@@ -102,10 +111,15 @@ def __init__(token_: IERC20):
          in the creation-time EVM bytecode, the constructor
          is declared as `payable`.
     @notice The deployer becomes the owner; no root is posted yet.
+            Both slots `post_root` writes start non-zero, which moves
+            the cost of their first write from the first post to the
+            deployment.
     @param token_ The ERC-20 token that claims are paid in.
     """
     assert token_.address != empty(address), "Distributor: token is the zero address"
     token = token_
+    self._claim_root = _NO_ROOT
+    self.next_epoch = 1
     ownable.__init__()
     ownable_2step.__init__()
     pausable.__init__()
@@ -121,7 +135,7 @@ def post_root(epoch: uint256, merkle_root: bytes32, report_hash: bytes32):
             while claims are paused.
     @param epoch The settlement epoch the root belongs to.
     @param merkle_root The 32-byte root of the epoch's tree of
-           cumulative amounts; must not be zero.
+           cumulative amounts; must not be zero or `_NO_ROOT`.
     @param report_hash The 32-byte hash of the epoch's report,
            recorded in the event so anyone can check the root
            against the report.
@@ -129,6 +143,7 @@ def post_root(epoch: uint256, merkle_root: bytes32, report_hash: bytes32):
     assert msg.sender == ownable.owner, "Distributor: caller is not the owner"
     assert epoch >= self.next_epoch, "Distributor: epoch is not after the latest posted"
     assert merkle_root != empty(bytes32), "Distributor: root is zero"
+    assert merkle_root != _NO_ROOT, "Distributor: root is the no-root marker"
     self.next_epoch = epoch + 1
     if pausable.paused:
         self._held_root = merkle_root
@@ -172,9 +187,12 @@ def merkle_root() -> bytes32:
          or not claims are paused.
     @return bytes32 The 32-byte root (zero before the first post).
     """
+    root: bytes32 = self._claim_root
     if pausable.paused:
-        return self._held_root
-    return self._claim_root
+        root = self._held_root
+    if root == _NO_ROOT:
+        return empty(bytes32)
+    return root
 
 
 @external

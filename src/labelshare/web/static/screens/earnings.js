@@ -18,7 +18,22 @@ function proofView(proof) {
     h("ol", { class: "hashes" }, proof.proof.map((node) => h("li", {}, h("code", { class: "hash" }, node)))));
 }
 
-function projectEarnings(project, entry, rerender) {
+function epochTable(rows) {
+  if (!rows.length) return h("p", { class: "muted" }, "No settled epoch yet.");
+  return h("table", { class: "table", "data-testid": "earning-epochs" },
+    h("caption", { class: "muted" }, "Per epoch"),
+    h("thead", {}, h("tr", {}, ...["Epoch", "Labels", "Quality", "Reward", "Slashed", "Royalties"]
+      .map((name) => h("th", { scope: "col" }, name)))),
+    h("tbody", {}, ...rows.map((row) => h("tr", {},
+      h("td", {}, String(row.number)),
+      h("td", {}, String(row.labels)),
+      h("td", {}, row.quality === null ? "—" : `${Math.round(row.quality * 100)}%`),
+      h("td", {}, formatTokens(row.reward)),
+      h("td", {}, formatTokens(row.slashed)),
+      h("td", {}, formatTokens(row.royalties))))));
+}
+
+function projectEarnings(project, entry, epochs, rerender) {
   const slot = h("div", { class: "error-slot" });
   const proofSlot = h("div", {});
   const due = BigInt(entry.due);
@@ -72,6 +87,7 @@ function projectEarnings(project, entry, rerender) {
       figure("Claimable now", formatTokens(entry.due), "due"),
       figure("Dataset shares", formatTokens(entry.shares), "shares"),
       figure("Stake", formatTokens(entry.stake), "stake")),
+    epochTable(epochs),
     h("div", { class: "actions" }, claim, walletClaim, showProof), slot, proofSlot);
 }
 
@@ -105,7 +121,9 @@ export async function render(main) {
     for (const project of projects) {
       try {
         const entry = await api.get(`/projects/${project.id}/earnings/${address}`);
-        if (BigInt(entry.cumulative) > 0n || BigInt(entry.shares) > 0n) found.push([project, entry]);
+        if (BigInt(entry.cumulative) > 0n || BigInt(entry.shares) > 0n) {
+          found.push([project, entry, await api.get(`/projects/${project.id}/earnings/${address}/epochs`)]);
+        }
       } catch (error) {
         if (error instanceof ApiError && error.isMissingEndpoint) {
           body.replaceChildren(unavailable("Earnings, shares and claims", "GET /api/v1/projects/{id}/earnings/{address}"));
@@ -114,8 +132,6 @@ export async function render(main) {
         throw error;
       }
     }
-    const perEpoch = unavailable("Per-epoch labels, quality score, reward and slashes",
-      "GET /api/v1/projects/{id}/earnings/{address}/epochs");
     if (!found.length) {
       body.replaceChildren(empty("Nothing earned yet", "Rewards appear here once an epoch of a project you labelled is settled.",
         h("a", { class: "button primary", href: "#/projects" }, "Find work")));
@@ -125,7 +141,7 @@ export async function render(main) {
       { label: "Earned per project (tokens)" });
     const redraw = () => draw().catch((error) => main.replaceChildren(errorBox(error)));
     body.replaceChildren(h("section", { class: "card panel" }, chart),
-      ...found.map(([project, entry]) => projectEarnings(project, entry, redraw)), perEpoch);
+      ...found.map(([project, entry, epochs]) => projectEarnings(project, entry, epochs, redraw)));
   };
   await draw();
 }
