@@ -138,7 +138,7 @@ class Item(Base):
     payload: Mapped[dict[str, Any]]
     gold: Mapped[Any | None]
     is_gold: Mapped[bool] = mapped_column(Boolean, default=False)
-    media_sha256: Mapped[str | None] = mapped_column(ForeignKey("media.sha256"))
+    media_sha256: Mapped[str | None] = mapped_column(ForeignKey("media.sha256"), index=True)
     n_labels: Mapped[int] = mapped_column(Integer, default=0)
     n_active: Mapped[int] = mapped_column(Integer, default=0)
     label_target: Mapped[int] = mapped_column(Integer)
