@@ -22,6 +22,7 @@ at run time. Nothing of Uniswap's is stored in this repository.
 
     python benchmarks/claim_gas.py                 # table for 1,000 and 100,000 accounts
     python benchmarks/claim_gas.py --json          # our gas at 100,000 accounts, as JSON
+                                                   # (post_root: the dearer of first and later)
 """
 
 from __future__ import annotations
@@ -282,7 +283,7 @@ def _print_table(size: int, ours: dict[str, int], theirs: dict[str, int] | None)
     print(f"{'':34}{'labelshare':>12}{'Uniswap':>12}{'ratio':>8}{'goal':>8}")
     rows = [
         ("deploy distributor", "deploy", "deploy", None),
-        ("post root, first epoch", "post_root_first", "deploy", None),
+        ("post root, first epoch", "post_root_first", "deploy", "post_root"),
         ("post root, later epoch", "post_root", "deploy", "post_root"),
         ("first claim (fresh bitmap word)", "first_claim", "first_claim", "first_claim"),
         ("first claim (warm bitmap word)", "first_claim", "first_claim_warm_word", None),
@@ -321,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         accounts, per_epoch = _epoch_amounts(100_000)
         ours = measure_ours(Bench(), accounts, per_epoch, _pick(accounts, per_epoch))
+        # Posting a root is reported at its dearest, which may be the first epoch's.
+        ours["post_root"] = max(ours["post_root"], ours["post_root_first"])
         keys = ("deploy", "post_root", "first_claim", "later_claim", "two_epochs_claim")
         print(json.dumps({key: ours[key] for key in keys}))
         return 0

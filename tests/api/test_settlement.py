@@ -81,3 +81,22 @@ class TestSettlementApi:
         project_id = make_project(api, owner, items=1)
         refused = api.client.post(f"/api/v1/projects/{project_id}/epochs", headers=worker.headers)
         assert refused.status_code == 403
+
+
+class TestEvmBackend:
+    def test_money_endpoints_refuse_to_book_tokens_that_did_not_move(self, api: Api) -> None:
+        """With the EVM backend, funding, licences and claims must go through the chain."""
+        api.client.app.state.settings = api.client.app.state.settings.model_copy(
+            update={"settlement_backend": "evm"}
+        )
+        admin = api.actor("admin")
+        project_id = make_project(api, api.actor("requester"), items=1)
+        for path, body in (
+            (f"/api/v1/projects/{project_id}/fund", {"amount": "1"}),
+            (f"/api/v1/projects/{project_id}/licences", {"buyer": admin.address, "amount": "1"}),
+            (f"/api/v1/projects/{project_id}/claims", {}),
+        ):
+            refused = api.client.post(path, json=body, headers=admin.headers)
+            assert refused.status_code == 409, refused.text
+            assert refused.json()["error"] == "InvalidTransition"
+            assert "EVM backend" in refused.json()["detail"]

@@ -11,17 +11,31 @@ from typing import Any
 import pytest
 from eth_account import Account
 from eth_tester.backends.pyevm.main import get_default_account_keys
+from sqlalchemy import select
 from typer.testing import CliRunner
 from web3 import Web3
 
 from labelshare.chain import EvmSettlement, KeySigner
 from labelshare.chain.testchain import connect_in_process
 from labelshare.cli import app
+from labelshare.ledger import PLATFORM_ACCOUNT, annotator_account, revenue_account
 from labelshare.services import chain as chain_service
 from labelshare.services.accounts import ensure_account, get_account
+from labelshare.services.epochs import latest_epoch
+from labelshare.services.funding import escrow_balance
+from labelshare.services.journal import balance_of
+from labelshare.services.licences import list_licence_payments
 from labelshare.services.projects import get_project
+from labelshare.store.models import EpochClaimable, JournalEntryRow, JournalPosting
 from labelshare.store.session import make_engine, make_sessionmaker, unit_of_work
-from tests.services.settlement_world import TOKEN, World, honest, label_round, make_world
+from tests.services.settlement_world import (
+    TOKEN,
+    World,
+    constant,
+    honest,
+    label_round,
+    make_world,
+)
 
 runner = CliRunner()
 
@@ -108,9 +122,27 @@ def _label(setup: Setup, seed: int) -> None:
     engine.dispose()
 
 
-def _token_balance(setup: Setup, address: str) -> int:
+def _operated(setup: Setup) -> EvmSettlement:
+    """The recorded deployment, driven by the operator's key."""
     record = chain_service.read_deployment(Path(setup.env["LABELSHARE_CHAIN_DEPLOYMENT_FILE"]))
-    return EvmSettlement(setup.w3, record.deployment).token_balance(address)
+    operator = chain_service.read_signer(setup.operator_key)
+    return EvmSettlement(setup.w3, record.deployment, operator=operator)
+
+
+def _token_balance(setup: Setup, address: str) -> int:
+    return _operated(setup).token_balance(address)
+
+
+def _wallet(setup: Setup, tmp_path: Path, *, tokens: int) -> tuple[KeySigner, Path]:
+    """A new key file whose account holds gas money and ``tokens`` minted tokens."""
+    account = Account.create()
+    path = tmp_path / f"wallet-{account.address}.key"
+    path.write_text(account.key.hex())
+    backend = _operated(setup)
+    _send_eth(setup.w3, chain_service.read_signer(setup.operator_key), account.address)
+    if tokens:
+        backend.mint(account.address, tokens)
+    return KeySigner(account), path
 
 
 class TestChainCommands:
@@ -219,3 +251,122 @@ class TestStakeCommands:
         )
         assert "wrong password" in output
         assert account.key.hex()[2:] not in output
+
+
+class TestLicenceCommands:
+    def test_licence_bought_on_chain_is_claimed_exactly(self, setup: Setup, tmp_path: Path) -> None:
+        """A licence paid from the buyer's wallet is claimed as royalties to the base unit."""
+        op = str(setup.operator_key)
+        setup.run("chain", "deploy", "--project", setup.project, "--key-file", op)
+        setup.run("chain", "fund", setup.project, "--amount", "100", "--key-file", op)
+        _label(setup, seed=3)
+        setup.run("epoch", "close", setup.project)  # mints the shares royalties follow
+        buyer, buyer_file = _wallet(setup, tmp_path, tokens=5 * TOKEN)
+        distributor = _operated(setup).deployment.distributor
+        before = _token_balance(setup, distributor)
+        output = setup.run(
+            "license", "buy", setup.project, "--buyer", buyer.address, "--amount", "3",
+            "--key-file", str(buyer_file),
+        )  # fmt: skip
+        assert "into the Distributor" in output
+        assert _token_balance(setup, distributor) - before == 3 * TOKEN
+        assert _token_balance(setup, buyer.address) == 2 * TOKEN
+
+        _label(setup, seed=4)
+        setup.run("epoch", "close", setup.project)
+        setup.run("epoch", "publish", setup.project, "--key-file", op)
+        engine = make_engine(setup.db)
+        with make_sessionmaker(engine)() as session:
+            project = get_project(session, setup.project)
+            assert balance_of(session, revenue_account(project.name)) == 0
+            epoch = latest_epoch(session, project)
+            assert epoch is not None
+            royalties = session.scalars(
+                select(JournalPosting.amount)
+                .join(JournalEntryRow, JournalEntryRow.sequence == JournalPosting.entry_sequence)
+                .where(
+                    JournalEntryRow.epoch_id == epoch.id,
+                    JournalEntryRow.kind == "royalty",
+                    JournalPosting.account.startswith(annotator_account("")),
+                )
+            ).all()
+            assert sum(royalties) > 0  # the price reached the leaves, not only the fee
+            leaves = {
+                row.address: row.cumulative_amount
+                for row in session.scalars(
+                    select(EpochClaimable).where(EpochClaimable.epoch_id == epoch.id)
+                )
+            }
+        for address in leaves:
+            setup.run("claim", "send", setup.project, address, "--key-file", op)
+        with make_sessionmaker(engine)() as session:
+            project = get_project(session, setup.project)
+            # Whatever no leaf is owed stays in the Distributor: escrow and the platform fee.
+            kept = escrow_balance(session, project) + balance_of(session, PLATFORM_ACCOUNT)
+            unclaimed = [balance_of(session, annotator_account(a)) for a in leaves]
+        engine.dispose()
+        assert {a: _token_balance(setup, a) for a in leaves} == leaves
+        assert unclaimed == [0] * len(leaves)
+        assert _token_balance(setup, distributor) == kept
+        assert sum(leaves.values()) + kept == 100 * TOKEN + 3 * TOKEN
+
+    def test_licence_payer_without_tokens_records_nothing(
+        self, setup: Setup, tmp_path: Path
+    ) -> None:
+        """A payer short of tokens gets one clear error and no licence is recorded."""
+        op = str(setup.operator_key)
+        setup.run("chain", "deploy", "--project", setup.project, "--key-file", op)
+        buyer, buyer_file = _wallet(setup, tmp_path, tokens=TOKEN)
+        output = setup.fail(
+            "license", "buy", setup.project, "--buyer", buyer.address, "--amount", "3",
+            "--key-file", str(buyer_file),
+        )  # fmt: skip
+        assert "fewer than 3000000000000000000" in output
+        engine = make_engine(setup.db)
+        with make_sessionmaker(engine)() as session:
+            project = get_project(session, setup.project)
+            assert list_licence_payments(session, project) == []
+            assert balance_of(session, revenue_account(project.name)) == 0
+        engine.dispose()
+        assert _token_balance(setup, buyer.address) == TOKEN
+
+
+class TestCloseWithSlashes:
+    def test_close_with_key_file_slashes_on_chain(self, setup: Setup) -> None:
+        """With the operator's key, closing sends the epoch's slash; publishing sends none."""
+        spammer, spammer_file = setup.annotators[0]
+        engine = make_engine(setup.db)
+        with unit_of_work(make_sessionmaker(engine)) as session:
+            base = make_world(
+                session, tag="cli-slash", n_items=60, n_gold=40, gold_rate=0.6,
+                answers=[honest(0.95)] * 3,
+            )  # fmt: skip
+            name = base.project.name
+        op = str(setup.operator_key)
+        setup.run("chain", "deploy", "--project", name, "--key-file", op)
+        _operated(setup).mint(spammer.address, 10 * TOKEN)
+        setup.run("stake", "deposit", "--amount", "10", "--key-file", str(spammer_file))
+        with unit_of_work(make_sessionmaker(engine)) as session:
+            project = get_project(session, name)
+            annotators = [*base.annotators, get_account(session, spammer.address)]
+            world = World(project, base.items, annotators, [*base.answers, constant("neu")])
+            label_round(session, world, per_annotator=40)
+        engine.dispose()
+        output = setup.run("epoch", "close", name, "--key-file", op)
+        assert f"of {spammer.address} (transaction 0x" in output
+        assert "epoch 1: 1 slash(es) on chain" in output
+        staked = _operated(setup).stake_status(spammer.address).staked
+        assert 0 < staked < 10 * TOKEN
+        published = setup.run("epoch", "publish", name, "--key-file", op)
+        assert "already slashed" in published
+        assert _operated(setup).stake_status(spammer.address).staked == staked
+
+    def test_close_without_key_file_leaves_the_stake(self, setup: Setup) -> None:
+        """Without a key, closing on the evm backend sends nothing to the chain."""
+        op = str(setup.operator_key)
+        setup.run("chain", "deploy", "--project", setup.project, "--key-file", op)
+        _label(setup, seed=3)
+        block = setup.w3.eth.block_number
+        output = setup.run("epoch", "close", setup.project)
+        assert "slash(es) on chain" not in output
+        assert setup.w3.eth.block_number == block

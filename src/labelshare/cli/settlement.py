@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -14,6 +15,11 @@ from rich.table import Table
 from labelshare.cli._context import ErrorReportingGroup, console, context, progress_bar
 from labelshare.core.money import format_token_amount, parse_token_amount
 from labelshare.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from labelshare.chain import EvmSettlement
+    from labelshare.incentives import EpochSettlement
+    from labelshare.store.models import Epoch
 
 
 class _ClaimGroup(ErrorReportingGroup):
@@ -72,59 +78,64 @@ def close(
     On the evm backend, --key-file (the operator's) then sends the epoch's slashes to
     the StakeVault; 'epoch publish' sends any that are still missing.
     """
+    from labelshare.cli.chain import evm_backend_for
     from labelshare.services.epochs import close_epoch
     from labelshare.services.projects import get_project
 
+    # The backend is opened first so that a bad key or node fails before anything closes.
+    slasher = None
     if _is_evm(ctx, key_file) and key_file is not None:
-        _slash_after_close(ctx, project, key_file)
-        return
+        slasher = evm_backend_for(ctx, project, key_file)
     with context(ctx).session() as session:
         outcome = close_epoch(session, get_project(session, project), estimator=estimator)
-        epoch = outcome.epoch
-        if not outcome.is_new or outcome.settlement is None:
-            console.print(f"nothing new since epoch {epoch.number}; it stays as it was")
-            return
-        settlement = outcome.settlement
-        table = Table(title=f"{project}: epoch {epoch.number}")
-        table.add_column("what")
-        table.add_column("value", justify="right")
-        table.add_row("labels", str(sum(settlement.label_counts)))
-        table.add_row("annotators", str(len(settlement.addresses)))
-        table.add_row("rewards paid", format_token_amount(sum(settlement.rewards)))
-        table.add_row("slashed", format_token_amount(sum(settlement.slashes)))
-        table.add_row("royalties", format_token_amount(sum(settlement.royalties.values())))
-        table.add_row("escrow left", format_token_amount(settlement.escrow_balance))
-        table.add_row("merkle root", epoch.merkle_root or "-")
-        table.add_row("report sha256", epoch.report_sha256 or "-")
-        for step, seconds in outcome.timings_s.items():
-            table.add_row(f"time: {step}", f"{seconds:.3f} s")
-        console.print(table)
+        number = outcome.epoch.number
+        if outcome.is_new and outcome.settlement is not None:
+            console.print(
+                _epoch_table(project, outcome.epoch, outcome.settlement, outcome.timings_s)
+            )
+        else:
+            console.print(f"nothing new since epoch {number}; it stays as it was")
+    if slasher is not None:
+        # A second unit of work: a slash that fails leaves the epoch closed, and
+        # 'epoch publish' (or this command again) sends what is missing.
+        _send_slashes(ctx, project, number, slasher)
 
 
-def _slash_after_close(ctx: typer.Context, project: str, key_file: Path) -> None:
-    """Close, commit, then slash on chain: a failed slash leaves the epoch closed."""
-    from labelshare.cli.chain import evm_backend_for
+def _epoch_table(
+    project: str, epoch: Epoch, settlement: EpochSettlement, timings_s: Mapping[str, float]
+) -> Table:
+    table = Table(title=f"{project}: epoch {epoch.number}")
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    table.add_row("labels", str(sum(settlement.label_counts)))
+    table.add_row("annotators", str(len(settlement.addresses)))
+    table.add_row("rewards paid", format_token_amount(sum(settlement.rewards)))
+    table.add_row("slashed", format_token_amount(sum(settlement.slashes)))
+    table.add_row("royalties", format_token_amount(sum(settlement.royalties.values())))
+    table.add_row("escrow left", format_token_amount(settlement.escrow_balance))
+    table.add_row("merkle root", epoch.merkle_root or "-")
+    table.add_row("report sha256", epoch.report_sha256 or "-")
+    for step, seconds in timings_s.items():
+        table.add_row(f"time: {step}", f"{seconds:.3f} s")
+    return table
+
+
+def _send_slashes(ctx: typer.Context, project: str, number: int, backend: EvmSettlement) -> None:
     from labelshare.services.chain import apply_slashes, node_errors
-    from labelshare.services.epochs import close_epoch
+    from labelshare.services.epochs import get_epoch
     from labelshare.services.projects import get_project
 
-    backend = evm_backend_for(ctx, project, key_file)
-    with context(ctx).session() as session:
-        epoch = close_epoch(session, get_project(session, project)).epoch
-        number = epoch.number
-        console.print(f"closed epoch {number} of {project}: root {epoch.merkle_root or '-'}")
     with node_errors(), context(ctx).session() as session:
-        from labelshare.services.epochs import get_epoch
-
         target = get_project(session, project)
-        slashes = apply_slashes(session, target, backend, epoch=get_epoch(session, target, number))
+        epoch = get_epoch(session, target, number)
+        slashes = apply_slashes(session, target, backend, epoch=epoch)
         for slash in slashes:
             state = "slashed" if slash.is_new else "already slashed"
             console.print(
                 f"{state} {format_token_amount(slash.amount)} of {slash.address} "
                 f"(transaction {slash.tx_hash})"
             )
-    console.print(f"{len(slashes)} slash(es) of epoch {number} on chain")
+    console.print(f"epoch {number}: {len(slashes)} slash(es) on chain")
 
 
 @epoch_app.command("list")
@@ -325,11 +336,19 @@ def simulate(
         "sim-out"
     ),
     seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--scenario",
+            help="Market to simulate: classification or preference (overrides the file).",
+        ),
+    ] = None,
 ) -> None:
     """Run the market simulator and write a report comparing pay rules."""
     from labelshare.sim import load_config, run_simulation, write_report
 
-    scenario = load_config(config, seed=seed)
+    overrides = {} if kind is None else {"scenario": kind}
+    scenario = load_config(config, seed=seed, **overrides)
     with progress_bar("simulating", total=scenario.total_steps()) as advance:
         result = run_simulation(scenario, on_progress=advance)
     paths = write_report(result, out)

@@ -66,8 +66,9 @@ class EpochLabels:
             (for categorical kinds, the probability that it is correct).
         n_classes: K, the schema's number of classes (0 for kinds without classes).
         item_ids: ``(n_items,)`` items judged, sorted.
-        inferred: ``(n_items,)`` class index inferred for each of ``item_ids`` (-1 for
-            kinds without classes).
+        inferred: ``(n_items,)`` class index inferred for each of ``item_ids``: for
+            pairwise the choice's index in ``A, B, tie``; -1 for the other kinds
+            without classes.
         confidence: ``(n_items,)`` posterior probability of that class, or the
             aggregator's confidence in the item's label.
         chance_level: quality weight at or below which a label earns nothing.
@@ -410,7 +411,7 @@ def _load_weighted(
         quality_weight=np.clip(weight[paid], 0.0, 1.0),
         n_classes=0,
         item_ids=weighed.item_ids,
-        inferred=np.full(weighed.item_ids.size, -1, dtype=np.int64),
+        inferred=weighed.inferred,
         confidence=weighed.confidence,
         chance_level=chance,
         method=method,

@@ -87,11 +87,14 @@ class KindWeights:
         weights: ``(n_rows,)`` leave-one-out quality weight of each row, in input order.
         item_ids: ``(n_items,)`` the items judged, sorted.
         confidence: ``(n_items,)`` confidence in each item's aggregated label.
+        inferred: ``(n_items,)`` for pairwise items the index of the inferred choice in
+            ``A, B, tie`` (the schema's categories); -1 for the other kinds.
     """
 
     weights: NDArray[np.float64]
     item_ids: NDArray[np.int64]
     confidence: NDArray[np.float64]
+    inferred: NDArray[np.int64]
 
 
 def settlement_method(kind: str, estimator: str) -> str:
@@ -137,7 +140,7 @@ def settlement_method(kind: str, estimator: str) -> str:
 
 
 def _preference_weights(
-    items: Sequence[int], workers: Sequence[int], values: Sequence[Any]
+    kind: str, items: Sequence[int], workers: Sequence[int], values: Sequence[Any]
 ) -> KindWeights:
     result = preference_quality(items, workers, values)
     item_ids = np.unique(np.asarray(items, dtype=np.int64))
@@ -148,8 +151,16 @@ def _preference_weights(
     confidence = np.bincount(task_items, weights=best, minlength=item_ids.size) / np.bincount(
         task_items, minlength=item_ids.size
     )
+    inferred = np.full(item_ids.size, -1, dtype=np.int64)
+    if kind == "pairwise":
+        # One sub-task per pairwise item: response 0 (A) against 1 (B), outcomes in
+        # the order A, B[, tie] of the schema's categories.
+        inferred[task_items] = result.task_probas.argmax(axis=1)
     return KindWeights(
-        weights=np.clip(result.label_weights, 0.0, 1.0), item_ids=item_ids, confidence=confidence
+        weights=np.clip(result.label_weights, 0.0, 1.0),
+        item_ids=item_ids,
+        confidence=confidence,
+        inferred=inferred,
     )
 
 
@@ -176,7 +187,7 @@ def weigh_labels(
         InvalidInput: the kind is neither structured nor a preference kind.
     """
     if schema.kind in PREFERENCE_KINDS:
-        return _preference_weights(items, workers, values)
+        return _preference_weights(schema.kind, items, workers, values)
     if schema.kind not in STRUCTURED_KINDS:
         raise InvalidInput(
             f"label_schema: kind {schema.kind!r} is judged by class, not by weights",
@@ -184,8 +195,10 @@ def weigh_labels(
         )
     rows = list(zip(items, workers, values, payloads, strict=True))
     result = structured_quality(schema.to_json(), rows)
+    item_ids = np.asarray(result.item_ids, dtype=np.int64)
     return KindWeights(
         weights=np.asarray(result.label_weights, dtype=np.float64),
-        item_ids=np.asarray(result.item_ids, dtype=np.int64),
+        item_ids=item_ids,
         confidence=np.asarray(result.confidence, dtype=np.float64),
+        inferred=np.full(item_ids.size, -1, dtype=np.int64),
     )

@@ -27,12 +27,21 @@ class Agent:
     accuracy: float
 
 
-def answer(agent: Agent, *, item_id: int, truth: int, n_classes: int, rng: random.Random) -> int:
+def answer(
+    agent: Agent,
+    *,
+    item_id: int,
+    truth: int,
+    n_classes: int,
+    rng: random.Random,
+    longer: int = 0,
+) -> int:
     """The class ``agent`` gives an item whose true class is ``truth``.
 
     Honest agents are right with their accuracy and otherwise pick a wrong class
-    uniformly; random spammers pick uniformly; constant spammers always pick class 0;
-    colluders pick ``hash(item_id) mod K`` regardless of the item.
+    uniformly; random spammers pick uniformly; constant spammers and ``always_a``
+    always pick class 0 (response A); ``prefers_longer`` picks ``longer``, the index of
+    the longer response; colluders pick ``hash(item_id) mod K`` regardless of the item.
     """
     if agent.strategy in ("expert", "novice"):
         if rng.random() < agent.accuracy:
@@ -40,6 +49,8 @@ def answer(agent: Agent, *, item_id: int, truth: int, n_classes: int, rng: rando
         return rng.choice([k for k in range(n_classes) if k != truth])
     if agent.strategy == "random_spammer":
         return rng.randrange(n_classes)
-    if agent.strategy == "constant_spammer":
+    if agent.strategy in ("constant_spammer", "always_a"):
         return 0
+    if agent.strategy == "prefers_longer":
+        return longer
     return (item_id * _COLLUSION_MIX >> 7) % n_classes

@@ -26,6 +26,12 @@ Every key is optional; the defaults are the issue's default scenario (60% expert
     [accuracy]
     expert = 0.9
     novice = 0.7
+
+``scenario = "preference"`` runs a pairwise-preference market instead: items are two
+responses to a prompt, honest annotators pick the better one, ``always_a`` annotators
+pick response A, and ``prefers_longer`` annotators pick the longer response (which is
+the better one only half the time). Its default population is
+:data:`PREFERENCE_POPULATION`.
 """
 
 from __future__ import annotations
@@ -38,10 +44,34 @@ from typing import Any
 from labelshare.core.money import parse_token_amount
 from labelshare.errors import InvalidInput
 
-__all__ = ["STRATEGIES", "SimConfig", "load_config"]
+__all__ = [
+    "PREFERENCE_POPULATION",
+    "PREFERENCE_STRATEGIES",
+    "SCENARIOS",
+    "STRATEGIES",
+    "SimConfig",
+    "load_config",
+]
 
-STRATEGIES = ("expert", "novice", "random_spammer", "constant_spammer", "colluder")
+STRATEGIES = (
+    "expert",
+    "novice",
+    "random_spammer",
+    "constant_spammer",
+    "colluder",
+    "always_a",
+    "prefers_longer",
+)
 """The agents' strategies, in report order."""
+
+PREFERENCE_STRATEGIES = ("always_a", "prefers_longer")
+"""Strategies that only make sense when items are pairs of responses."""
+
+SCENARIOS = ("classification", "preference")
+"""The kinds of market simulated: three-class labels, or pairwise preferences."""
+
+PREFERENCE_POPULATION = {"expert": 0.6, "novice": 0.1, "always_a": 0.15, "prefers_longer": 0.15}
+"""Default shares of the ``preference`` scenario."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +93,7 @@ class SimConfig:
         population: share of annotators per strategy (sums to 1).
         accuracy: accuracy of the honest strategies (expert, novice).
         compare_fixed_redundancy: also run at fixed redundancy 3 without gold screening.
+        scenario: one of :data:`SCENARIOS`.
     """
 
     seed: int = 1
@@ -87,6 +118,7 @@ class SimConfig:
     )
     accuracy: dict[str, float] = field(default_factory=lambda: {"expert": 0.9, "novice": 0.7})
     compare_fixed_redundancy: bool = True
+    scenario: str = "classification"
 
     def strategies(self) -> list[str]:
         """Each annotator's strategy, by largest remainder over the population shares."""
@@ -119,6 +151,17 @@ def _check(config: SimConfig) -> SimConfig:
         )
     if abs(sum(config.population.values()) - 1.0) > 1e-9:
         raise InvalidInput("population: shares must sum to 1", field="population")
+    if config.scenario not in SCENARIOS:
+        raise InvalidInput(
+            f"scenario: {config.scenario!r} is not one of {', '.join(SCENARIOS)}",
+            field="scenario",
+        )
+    if config.scenario != "preference":
+        for name in PREFERENCE_STRATEGIES:
+            if config.population.get(name, 0.0) > 0.0:
+                raise InvalidInput(
+                    f'population: {name!r} needs scenario = "preference"', field="population"
+                )
     return config
 
 
@@ -147,6 +190,8 @@ def load_config(
         if key in data and isinstance(data[key], str):
             data[key] = parse_token_amount(data[key], field=key)
     base = SimConfig()
+    if data.get("scenario") == "preference" and "population" not in data:
+        data["population"] = dict(PREFERENCE_POPULATION)
     if "population" in data:
         data["population"] = dict.fromkeys(STRATEGIES, 0.0) | dict(data["population"])
     if "accuracy" in data:

@@ -18,7 +18,7 @@ RULES = ("flat", "majority", "labelshare")
 """The pay rules compared, in report order."""
 
 _TOKEN = 10**18
-_SPAMMERS = ("random_spammer", "constant_spammer")
+_SPAMMERS = ("random_spammer", "constant_spammer", "always_a", "prefers_longer")
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,8 @@ class RuleSummary:
             it, is true (plurality vote for flat and majority, the settlement's truth
             inference for labelshare).
         earnings_per_label: mean pay per submitted label, per strategy.
-        spammer_payout_share: random and constant spammers' part of all payouts.
+        spammer_payout_share: the spammers' (random, constant, always-A, longer-answer)
+            part of all payouts.
         gini: Gini coefficient of total earnings over annotators.
         cost_per_correct_label: tokens paid per correctly labelled regular item.
     """

@@ -8,6 +8,12 @@ platform checks each agent's hidden-gold record before handing out work
 to ``redundancy_max`` labels. The same labels are then priced under three pay rules:
 flat pay per label, pay per label that agrees with its item's plurality, and the
 labelshare settlement's actual rewards.
+
+The ``preference`` scenario runs the same market over pairwise items (two responses,
+the better one at a random place, the longer one at an independent random place);
+every label records a shuffled display order (``shown_first``). Its model accuracy is
+that of the choices the settlement infers (the preference posterior of
+:mod:`labelshare.services.epoch_weights`).
 """
 
 from __future__ import annotations
@@ -39,7 +45,10 @@ from labelshare.store.session import make_engine, make_sessionmaker, unit_of_wor
 __all__ = ["PlatformRun", "SimResult", "run_platform", "run_simulation"]
 
 CLASSES = ("a", "b", "c")
+SIDES = ("A", "B")
 PROJECT = "simulated"
+_PAIRWISE = {"kind": "pairwise", "allow_ties": False, "record_display_order": True}
+_SHORT, _LONG = "a short reply", "a reply that goes on at much greater length"
 _COMMIT_EVERY = 200
 
 
@@ -83,9 +92,44 @@ class SimResult:
     runs: dict[str, PlatformRun]
 
 
+def _classes(config: SimConfig) -> tuple[str, ...]:
+    return SIDES if config.scenario == "preference" else CLASSES
+
+
+def _item_row(config: SimConfig, n: int, truth: int, longer: int) -> dict[str, object]:
+    """An item's payload and gold answer; ``truth`` and ``longer`` index the classes."""
+    is_gold = n >= config.items
+    if config.scenario != "preference":
+        return {"payload": {"text": f"item {n}"}, "gold": CLASSES[truth] if is_gold else None}
+    responses = [_SHORT, _SHORT]
+    responses[longer] = _LONG
+    return {
+        "payload": {"prompt": f"prompt {n}", "responses": responses},
+        "gold": {"choice": SIDES[truth], "shown_first": "A"} if is_gold else None,
+    }
+
+
+def _value(config: SimConfig, choice: int, rng: random.Random) -> object:
+    if config.scenario != "preference":
+        return CLASSES[choice]
+    return {"choice": SIDES[choice], "shown_first": rng.choice(SIDES)}
+
+
+def _class_index(value: object) -> int:
+    if isinstance(value, dict):
+        return SIDES.index(value["choice"])
+    return CLASSES.index(str(value))
+
+
 def _setup(
     sessions: sessionmaker[Session], config: SimConfig, *, adaptive: bool, rng: random.Random
-) -> tuple[list[Agent], dict[int, int]]:
+) -> tuple[list[Agent], dict[int, int], dict[int, int]]:
+    classes = _classes(config)
+    schema = (
+        _PAIRWISE
+        if config.scenario == "preference"
+        else {"kind": "classification", "classes": list(CLASSES)}
+    )
     with unit_of_work(sessions) as session:
         owner = ensure_account(session, placeholder_address("sim-requester"), roles=["requester"])
         project = create_project(
@@ -93,7 +137,7 @@ def _setup(
             owner,
             {
                 "name": PROJECT,
-                "schema": {"kind": "classification", "classes": list(CLASSES)},
+                "schema": schema,
                 "redundancy_min": config.redundancy_min,
                 "redundancy_max": config.redundancy_max if adaptive else config.redundancy_min,
                 "gold_rate": config.gold_rate if config.gold_items else 0.0,
@@ -102,25 +146,27 @@ def _setup(
             },
         )
         set_project_status(session, project, "active")
-        truths = [rng.randrange(len(CLASSES)) for _ in range(config.items + config.gold_items)]
+        n_items = config.items + config.gold_items
+        truths = [rng.randrange(len(classes)) for _ in range(n_items)]
+        longers = [rng.randrange(len(SIDES)) for _ in range(n_items)]
         session.execute(
             insert(Item),
             [
                 {
                     "project_id": project.id,
                     "external_id": f"item-{n}",
-                    "payload": {"text": f"item {n}"},
-                    "gold": CLASSES[truth] if n >= config.items else None,
+                    **_item_row(config, n, truth, longer),
                     "is_gold": n >= config.items,
                     "label_target": config.redundancy_min,
                 }
-                for n, truth in enumerate(truths)
+                for n, (truth, longer) in enumerate(zip(truths, longers, strict=True))
             ],
         )
         ids = session.scalars(
             select(Item.id).where(Item.project_id == project.id).order_by(Item.id)
         ).all()
         truth_of = dict(zip(ids, truths, strict=True))
+        longer_of = dict(zip(ids, longers, strict=True))
         agents = []
         for index, strategy in enumerate(config.strategies()):
             address = placeholder_address(f"sim-annotator-{index}")
@@ -133,16 +179,17 @@ def _setup(
         )
         if budget:
             fund_project(session, project, amount=budget)
-    return agents, truth_of
+    return agents, truth_of, longer_of
 
 
 def _label_epoch(
     sessions: sessionmaker[Session],
-    agents: list[Agent],
+    config: SimConfig,
     active: list[Agent],
     *,
     quota: int | None,
     truth_of: dict[int, int],
+    longer_of: dict[int, int],
     screening: bool,
     rng: random.Random,
     blocked: set[str],
@@ -171,15 +218,20 @@ def _label_epoch(
                 except NoWorkAvailable:
                     active.remove(agent)
                     continue
-                value = answer(
+                choice = answer(
                     agent,
                     item_id=lease.item.id,
                     truth=truth_of[lease.item.id],
-                    n_classes=len(CLASSES),
+                    n_classes=len(_classes(config)),
                     rng=rng,
+                    longer=longer_of[lease.item.id],
                 )
                 submit_annotation(
-                    session, project, account, item_id=lease.item.id, value=CLASSES[value]
+                    session,
+                    project,
+                    account,
+                    item_id=lease.item.id,
+                    value=_value(config, choice, rng),
                 )
                 done += 1
         accounts = {}
@@ -220,7 +272,7 @@ def run_platform(
         engine = make_engine(f"sqlite:///{scratch}/sim.db", sqlite_synchronous="NORMAL")
         upgrade(engine)
         sessions = make_sessionmaker(engine)
-        agents, truth_of = _setup(sessions, config, adaptive=adaptive, rng=rng)
+        agents, truth_of, longer_of = _setup(sessions, config, adaptive=adaptive, rng=rng)
         by_address = {agent.address: agent for agent in agents}
         active = list(agents)
         blocked: set[str] = set()
@@ -232,10 +284,11 @@ def run_platform(
         for epoch in range(config.epochs):
             _label_epoch(
                 sessions,
-                agents,
+                config,
                 active,
                 quota=None if epoch == config.epochs - 1 else quota,
                 truth_of=truth_of,
+                longer_of=longer_of,
                 screening=screening,
                 rng=rng,
                 blocked=blocked,
@@ -261,17 +314,16 @@ def run_platform(
             ).all()
         engine.dispose()
 
-    index = {name: k for k, name in enumerate(CLASSES)}
     votes: dict[int, list[int]] = defaultdict(list)
     for item_id, _, value in rows:
-        votes[item_id].append(index[value])
+        votes[item_id].append(_class_index(value))
     plurality = {item_id: _plurality(v) for item_id, v in votes.items()}
     regular = sorted(truth_of)[: config.items]
     labels_by: dict[str, int] = Counter(address for _, address, _ in rows)
     flat = {address: count * config.reward_per_label for address, count in labels_by.items()}
     majority: dict[str, int] = defaultdict(int)
     for item_id, address, value in rows:
-        if plurality[item_id] == index[value]:
+        if plurality[item_id] == _class_index(value):
             majority[address] += config.reward_per_label
     correct_model = sum(1 for i in regular if inferred.get(i) == truth_of[i])
     correct_majority = sum(1 for i in regular if plurality.get(i) == truth_of[i])

@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict
 
 from labelshare.api.deps import AccountDep, SessionDep
 from labelshare.api.schemas.common import MAX_ID, ErrorBody
 from labelshare.core.ids import checksum_address
 from labelshare.core.project import Amount
-from labelshare.errors import MissingRole
+from labelshare.errors import InvalidTransition, MissingRole
 from labelshare.services.access import (
     earnings_project,
     is_admin,
@@ -138,6 +138,16 @@ def _epoch_out(epoch: Epoch, totals: EpochTotals | None = None) -> EpochOut:
     )
 
 
+def _require_local_backend(request: Request, action: str) -> None:
+    # With the EVM backend money moves on chain (the CLI's `chain fund`, `license buy
+    # --key-file`, `claim send`); recording it here would book tokens that never moved.
+    if request.app.state.settings.settlement_backend != "local":
+        raise InvalidTransition(
+            f"settlement_backend: {action} go through the chain with the EVM backend; "
+            "use the labelshare CLI with a key file (see the README)"
+        )
+
+
 def _require_admin(account: Account, action: str) -> None:
     if not is_admin(account):
         raise MissingRole(f"role: only an admin may record {action} with the local backend")
@@ -169,9 +179,14 @@ def get_epochs(project_id: ProjectId, session: SessionDep, account: AccountDep) 
 
 @router.post("/projects/{project_id}/fund", responses=ERRORS)
 def post_fund(
-    project_id: ProjectId, body: AmountIn, session: SessionDep, account: AccountDep
+    project_id: ProjectId,
+    body: AmountIn,
+    request: Request,
+    session: SessionDep,
+    account: AccountDep,
 ) -> EscrowOut:
-    """Record a deposit into the project's escrow (admin)."""
+    """Record a deposit into the project's escrow (admin, local backend)."""
+    _require_local_backend(request, "deposits")
     _require_admin(account, "deposits")
     project = visible_project(session, account, project_id)
     fund_project(session, project, amount=body.amount)
@@ -180,9 +195,14 @@ def post_fund(
 
 @router.post("/projects/{project_id}/licences", status_code=201, responses=ERRORS)
 def post_licence(
-    project_id: ProjectId, body: LicenceIn, session: SessionDep, account: AccountDep
+    project_id: ProjectId,
+    body: LicenceIn,
+    request: Request,
+    session: SessionDep,
+    account: AccountDep,
 ) -> LicenceOut:
     """Record a licence purchase; the next epoch pays it to the shareholders (admin)."""
+    _require_local_backend(request, "licence payments")
     _require_admin(account, "licence payments")
     project = visible_project(session, account, project_id)
     payment = buy_licence(session, project, buyer=body.buyer, amount=body.amount)
@@ -201,9 +221,18 @@ def get_proof(
 
 @router.post("/projects/{project_id}/claims", status_code=201, responses=ERRORS)
 def post_claim(
-    project_id: ProjectId, body: ClaimIn, session: SessionDep, account: AccountDep
+    project_id: ProjectId,
+    body: ClaimIn,
+    request: Request,
+    session: SessionDep,
+    account: AccountDep,
 ) -> ClaimOut:
-    """Pay what is due: to the caller, or to ``address`` when an admin asks."""
+    """Pay what is due: to the caller, or to ``address`` when an admin asks (local backend).
+
+    With the EVM backend the claimant's wallet sends the claim transaction instead
+    (``GET /projects/{id}/claims/{address}/transaction``).
+    """
+    _require_local_backend(request, "claims")
     project = earnings_project(session, account, project_id)
     address = checksum_address(body.address) if body.address else account.address
     if address != account.address:

@@ -16,8 +16,9 @@
         order. `labelshare.ledger.merkle` builds exactly these trees.
         The owner posts roots (epochs are numbered from 1 and
         strictly increase, so an epoch is never posted twice),
-        pauses claims and hands the contract over in two steps. Anyone may submit a claim on
-        behalf of an account; the tokens always go to the account.
+        pauses claims and hands the contract over in two steps.
+        Anyone may submit a claim on behalf of an account; the
+        tokens always go to the account.
         The distributor works with any ERC-20 and must hold enough
         of it to cover the claims of the latest root.
 """
@@ -55,9 +56,10 @@ _MAX_PROOF_LENGTH: constant(uint256) = 32
 
 
 # @dev Stands in `_claim_root` until the first root is posted. The
-# constructor writes it so that the first `post_root` overwrites a
-# non-zero slot (5,000 gas) rather than a zero one (22,100 gas); no
-# proof leads to it, since that would take a keccak256 preimage.
+# constructor writes it (and 1 into `next_epoch`) so that the first
+# `post_root` overwrites non-zero slots (5,000 gas each) rather than
+# zero ones (22,100 gas each); no proof leads to it, since that
+# would take a keccak256 preimage.
 _NO_ROOT: constant(bytes32) = 0x0000000000000000000000000000000000000000000000000000000000000001
 
 
@@ -67,8 +69,8 @@ token: public(immutable(IERC20))
 
 # @dev The root claims are checked against: the latest posted
 # root, `_NO_ROOT` before the first post, or zero while claims
-# are paused. Folding the pause into
-# this one slot saves every claim a cold storage read of `paused`.
+# are paused. Folding the pause into this one slot saves every
+# claim a cold storage read of `paused`.
 _claim_root: bytes32
 
 
