@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from labelshare.quality._matrix import LabelMatrix
+from labelshare.quality._params import Estimator
 from labelshare.quality.exceptions import ConvergenceWarning, NotFittedError, QualityInputError
 
 __all__ = ["Gold", "IterativeEstimator", "LabelEstimator", "WorkerInit"]
@@ -114,7 +115,7 @@ def incidence(matrix: LabelMatrix) -> sp.csr_matrix:
     )
 
 
-class LabelEstimator(ABC):
+class LabelEstimator(Estimator, ABC):
     """Base of every truth-inference estimator (see the module docstring for the rules)."""
 
     labels_: NDArray[np.int64]
@@ -122,27 +123,7 @@ class LabelEstimator(ABC):
     n_iter_: int
     _shape: tuple[int, int, int] | None
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached when normal lookup fails: a learned attribute before fit.
-        if name.endswith("_") and not name.startswith("_"):
-            raise NotFittedError(
-                f"{type(self).__name__}.{name} is not available: call fit(matrix) first"
-            )
-        raise AttributeError(name)
-
-    def get_params(self) -> dict[str, Any]:
-        """Hyperparameters as given to ``__init__``.
-
-        Returns:
-            Mapping of parameter name to value.
-        """
-        return {
-            k: v for k, v in vars(self).items() if not k.endswith("_") and not k.startswith("_")
-        }
-
-    def __repr__(self) -> str:
-        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({params})"
+    fit_call = "fit(matrix)"
 
     @abstractmethod
     def fit(

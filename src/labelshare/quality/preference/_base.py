@@ -16,7 +16,8 @@ from scipy.optimize import minimize
 from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
-from labelshare.quality.exceptions import NotFittedError, QualityInputError
+from labelshare.quality._params import Estimator
+from labelshare.quality.exceptions import QualityInputError
 from labelshare.quality.preference._comparisons import Comparisons
 
 __all__ = ["PairwiseEstimator", "check_weights", "fit_log_strengths", "single_threaded_blas"]
@@ -33,7 +34,7 @@ def single_threaded_blas() -> AbstractContextManager[Any]:
     return limiter
 
 
-class PairwiseEstimator:
+class PairwiseEstimator(Estimator):
     """Base of the estimators that score objects from pairwise judgements.
 
     Learned attributes of every subclass: ``scores_`` ``(n_objects,)`` log-strengths
@@ -45,27 +46,7 @@ class PairwiseEstimator:
     object_ids_: NDArray[Any]
     n_iter_: int
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached when normal lookup fails: a learned attribute before fit.
-        if name.endswith("_") and not name.startswith("_"):
-            raise NotFittedError(
-                f"{type(self).__name__}.{name} is not available: call fit(comparisons) first"
-            )
-        raise AttributeError(name)
-
-    def get_params(self) -> dict[str, Any]:
-        """Hyperparameters as given to ``__init__``.
-
-        Returns:
-            Mapping of parameter name to value.
-        """
-        return {
-            k: v for k, v in vars(self).items() if not k.endswith("_") and not k.startswith("_")
-        }
-
-    def __repr__(self) -> str:
-        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({params})"
+    fit_call = "fit(comparisons)"
 
     def ranking(self) -> NDArray[Any]:
         """Object ids from best to worst (ties in score keep id order).

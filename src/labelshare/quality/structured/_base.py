@@ -29,7 +29,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from labelshare.quality import LabelMatrix
-from labelshare.quality.exceptions import NotFittedError, QualityInputError
+from labelshare.quality._params import Estimator
+from labelshare.quality.exceptions import QualityInputError
 
 __all__ = [
     "EncodedRows",
@@ -139,7 +140,7 @@ def encode_rows(rows: Sequence[Any], *, needs_payload: bool = False) -> EncodedR
     return EncodedRows(index=index, values=values, payloads=payloads)
 
 
-class StructuredAggregator(ABC):
+class StructuredAggregator(Estimator, ABC):
     """Base of the structured-label aggregators (see the module docstring for the rules)."""
 
     item_ids_: NDArray[Any]
@@ -150,27 +151,7 @@ class StructuredAggregator(ABC):
     quality_weights_: NDArray[np.float64]
     n_iter_: int
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached when normal lookup fails: a learned attribute before fit.
-        if name.endswith("_") and not name.startswith("_"):
-            raise NotFittedError(
-                f"{type(self).__name__}.{name} is not available: call fit(rows) first"
-            )
-        raise AttributeError(name)
-
-    def get_params(self) -> dict[str, Any]:
-        """Hyperparameters as given to ``__init__``.
-
-        Returns:
-            Mapping of parameter name to value.
-        """
-        return {
-            k: v for k, v in vars(self).items() if not k.endswith("_") and not k.startswith("_")
-        }
-
-    def __repr__(self) -> str:
-        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({params})"
+    fit_call = "fit(rows)"
 
     @abstractmethod
     def fit(self, rows: Sequence[Any]) -> Self:
