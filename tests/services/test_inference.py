@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from labelshare.errors import InvalidInput
 from labelshare.services.annotations import submit_annotation
 from labelshare.services.assignment import next_item
+from labelshare.services.epochs import close_epoch
 from labelshare.services.exports import export_project
 from labelshare.services.inference import infer_project_labels
 from labelshare.store.models import Item
@@ -72,3 +73,28 @@ class TestInferProjectLabels:
         """A project without labels infers nothing and says so."""
         project = make_project(session)
         assert infer_project_labels(session, project).items == 0
+
+
+class TestStoredAtEpochClose:
+    def test_classification_keeps_settlements_posterior(self, session: Session) -> None:
+        """Closing an epoch stores each judged item's label and confidence."""
+        project = make_project(session, redundancy_min=3, redundancy_max=3)
+        _label_all(session, project, [["pos", "neg"], ["pos", "neg"], ["pos", "neu"]])
+        close_epoch(session, project)
+        session.expire_all()
+        stored = session.scalars(
+            select(Item).where(Item.project_id == project.id).order_by(Item.id)
+        ).all()
+        assert [item.inferred for item in stored] == ["pos", "neg"]
+        assert all(0.5 < (item.inferred_confidence or 0) <= 1 for item in stored)
+
+    def test_structured_kinds_are_inferred_too(self, session: Session) -> None:
+        """A text project's items get their aggregated answer when an epoch closes."""
+        project = make_project(
+            session, schema={"kind": "text", "max_length": 50}, redundancy_min=3, redundancy_max=3
+        )
+        _label_all(session, project, [["a red car"], ["a red car"], ["a blue bike"]])
+        close_epoch(session, project)
+        session.expire_all()
+        (item,) = session.scalars(select(Item).where(Item.project_id == project.id)).all()
+        assert item.inferred == "a red car"

@@ -39,6 +39,7 @@ from labelshare.ledger import (
 from labelshare.quality import METHODS
 from labelshare.services.epoch_labels import DEFAULT_ESTIMATOR, EpochLabels, load_epoch_labels
 from labelshare.services.epoch_weights import PREFERENCE_METHOD, STRUCTURED_METHOD
+from labelshare.services.inference import store_epoch_inference
 from labelshare.services.journal import (
     append_entries,
     balance_of,
@@ -307,6 +308,7 @@ def close_epoch(
         last_id=last_id,
         estimator=labels.method,
     )
+    store_epoch_inference(session, project, labels)
     timings["write"] = time.perf_counter() - started
     return EpochOutcome(
         epoch=epoch, is_new=True, settlement=settlement, labels=labels, timings_s=timings

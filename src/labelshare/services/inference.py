@@ -4,13 +4,14 @@ Every schema kind goes through ``labelshare.quality.structured.structured_qualit
 truth inference for classification (the method the caller names, ``auto`` by default),
 and the kind's own aggregator for multilabel, ratings, spans, boxes and free text. The
 inferred label and its confidence are stored on the item (``inferred``,
-``inferred_confidence``), where exports and the dashboard read them.
+``inferred_confidence``), where exports and the dashboard read them. Closing an epoch
+stores them too (:func:`store_epoch_inference`), so a settled project always shows them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session, aliased
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session, aliased
 from labelshare.errors import InvalidInput
 from labelshare.quality import QualityInputError
 from labelshare.quality.structured import KINDS, structured_quality
+from labelshare.services.epoch_labels import EpochLabels
+from labelshare.services.projects import project_schema
 from labelshare.store.models import Annotation, Item, Project
 
 ITEMS = cast(Table, Item.__table__)
@@ -84,15 +87,53 @@ def infer_project_labels(
             result.item_ids, result.labels, result.confidence, strict=True
         )
     ]
-    session.execute(
-        update(ITEMS)
-        .where(ITEMS.c.id == bindparam("item_id"))
-        .values(inferred=bindparam("inferred"), inferred_confidence=bindparam("confidence")),
-        updates,
-    )
+    _write(session, updates)
     return InferenceSummary(
         kind=kind,
         items=len(updates),
         labels=len(rows),
         mean_confidence=sum(u["confidence"] for u in updates) / len(updates),
+    )
+
+
+def store_epoch_inference(session: Session, project: Project, labels: EpochLabels) -> int:
+    """Keep on the items the labels that an epoch's settlement inferred.
+
+    Categorical and pairwise kinds reuse settlement's own posterior (no second fit). The
+    structured kinds' aggregators hand settlement weights only, so their labels are
+    inferred afresh here with :func:`infer_project_labels`.
+
+    Returns:
+        How many items got an inferred label.
+    """
+    schema = project_schema(project)
+    categories = schema.categories
+    known = labels.inferred >= 0
+    if categories and known.any():
+        updates = [
+            {
+                "item_id": int(item_id),
+                "inferred": schema.value_from_text(categories[int(index)]),
+                "confidence": float(confidence),
+            }
+            for item_id, index, confidence in zip(
+                labels.item_ids[known],
+                labels.inferred[known],
+                labels.confidence[known],
+                strict=True,
+            )
+        ]
+        _write(session, updates)
+        return len(updates)
+    if str(project.label_schema["kind"]) in KINDS and labels.item_ids.size:
+        return infer_project_labels(session, project).items
+    return 0
+
+
+def _write(session: Session, updates: list[dict[str, Any]]) -> None:
+    session.execute(
+        update(ITEMS)
+        .where(ITEMS.c.id == bindparam("item_id"))
+        .values(inferred=bindparam("inferred"), inferred_confidence=bindparam("confidence")),
+        updates,
     )
