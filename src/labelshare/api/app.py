@@ -28,6 +28,7 @@ def create_app(settings: Settings) -> FastAPI:
         insights,
         media,
         pages,
+        preference,
         projects,
         settlement,
         work,
@@ -71,6 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(settlement.router, prefix=API_PREFIX)
     app.include_router(insights.router, prefix=API_PREFIX)
+    app.include_router(preference.router, prefix=API_PREFIX)
     app.include_router(media.router)
     # The browser app (labelshare.web) at / and /static; the server-rendered project
     # list stays at /plain/ for browsers without JavaScript.

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from labelshare.cli._context import ErrorReportingGroup, console, context
 
 if TYPE_CHECKING:
-    from labelshare.io.records import ExportItem
-    from labelshare.schema import LabelSchema
+    from labelshare.services.preference import PreferenceLabels
 
 preference_app = typer.Typer(
     help="Preference data: DPO / Hugging Face exports, global rankings, annotator quality.",
@@ -22,58 +18,13 @@ preference_app = typer.Typer(
     cls=ErrorReportingGroup,
 )
 
-_PAIR_KINDS = ("pairwise", "ranking")
 
-
-@dataclass(frozen=True)
-class _Labels:
-    """A preference project's items and its labels as three parallel lists."""
-
-    schema: LabelSchema
-    items: list[ExportItem]
-    item_ids: list[str]
-    annotators: list[str]
-    values: list[Any]
-
-
-@contextmanager
-def _quality_errors() -> Iterator[None]:
-    """Report the quality engine's input errors like the project's own."""
-    from labelshare.errors import InvalidInput
-    from labelshare.quality import QualityInputError
-
-    try:
-        yield
-    except QualityInputError as exc:
-        raise InvalidInput(str(exc)) from exc
-
-
-def _load(ctx: typer.Context, project: str, *, kinds: tuple[str, ...]) -> _Labels:
-    from labelshare.errors import InvalidInput
-    from labelshare.services.exports import iter_export_items
-    from labelshare.services.projects import get_project, project_schema
+def _load(ctx: typer.Context, project: str, *, kinds: tuple[str, ...]) -> PreferenceLabels:
+    from labelshare.services.preference import load_preference_labels
+    from labelshare.services.projects import get_project
 
     with context(ctx).session() as session:
-        target = get_project(session, project)
-        schema = project_schema(target)
-        if schema.kind not in kinds:
-            raise InvalidInput(
-                f"project {project!r} is a {schema.kind} project; this command needs "
-                f"{' or '.join(kinds)}",
-                field="project",
-            )
-        items = list(iter_export_items(session, target))
-    item_ids: list[str] = []
-    annotators: list[str] = []
-    values: list[Any] = []
-    for item in items:
-        for annotation in item.annotations:
-            item_ids.append(item.external_id)
-            annotators.append(annotation.annotator)
-            values.append(annotation.value)
-    if not values and schema.kind in _PAIR_KINDS:
-        raise InvalidInput(f"project {project!r} has no labels yet", field="project")
-    return _Labels(schema, items, item_ids, annotators, values)
+        return load_preference_labels(session, get_project(session, project), kinds=kinds)
 
 
 def export(
@@ -95,40 +46,14 @@ def export(
 ) -> None:
     """Export aggregated preferences for training (DPO/RLHF JSONL or Hugging Face)."""
     from labelshare.errors import InvalidInput
-    from labelshare.io.preference import (
-        HF_FORMATS,
-        dpo_examples,
-        dpo_rows,
-        ranking_rows,
-        rubric_rows,
-        save_hf_dataset,
-        write_jsonl_rows,
-    )
-    from labelshare.quality.preference import preference_quality
+    from labelshare.io.preference import HF_FORMATS, save_hf_dataset, write_jsonl_rows
+    from labelshare.services.preference import export_kinds, preference_rows
 
-    if what not in ("dpo", "ranking", "rubric"):
-        raise InvalidInput(
-            f"unknown export {what!r}; expected dpo, ranking or rubric", field="what"
-        )
+    kinds = export_kinds(what)
     if to != "jsonl" and to not in HF_FORMATS:
         raise InvalidInput(f"unknown target {to!r}; expected jsonl, disk or parquet", field="to")
-    labels = _load(ctx, project, kinds=("rubric",) if what == "rubric" else _PAIR_KINDS)
-    rows: Iterator[dict[str, Any]]
-    if what == "rubric":
-        criteria = list(labels.schema.to_json()["criteria"])
-        rows = rubric_rows(labels.items, criteria=criteria)
-    else:
-        with _quality_errors():
-            quality = preference_quality(labels.item_ids, labels.annotators, labels.values)
-        posteriors = {
-            (str(item), i, j): probas.tolist()
-            for (item, i, j), probas in zip(quality.tasks, quality.task_probas, strict=True)
-        }
-        if what == "dpo":
-            examples = dpo_examples(labels.items, posteriors, min_confidence=min_confidence)
-            rows = dpo_rows(examples, with_metadata=with_metadata)
-        else:
-            rows = ranking_rows(labels.items, posteriors)
+    labels = _load(ctx, project, kinds=kinds)
+    rows = preference_rows(labels, what, min_confidence=min_confidence, with_metadata=with_metadata)
     if to == "jsonl":
         with out.open("w", encoding="utf-8") as handle:
             count = write_jsonl_rows(rows, handle)
@@ -160,11 +85,12 @@ def ranking(
         bootstrap_scores,
         comparisons_from_values,
     )
+    from labelshare.services.preference import PAIR_KINDS, quality_errors
 
     estimators: dict[str, PairwiseEstimator] = {"bt": BradleyTerry(), "crowd-bt": CrowdBT()}
     if method not in estimators:
         raise InvalidInput(f"unknown method {method!r}; expected bt or crowd-bt", field="method")
-    labels = _load(ctx, project, kinds=_PAIR_KINDS)
+    labels = _load(ctx, project, kinds=PAIR_KINDS)
     objects: dict[str, list[str]] | None = None
     if by is not None:
         objects = {}
@@ -178,7 +104,7 @@ def ranking(
                     )
                 found.append(str(response[by]))
             objects[item.external_id] = found
-    with _quality_errors():
+    with quality_errors():
         comparisons = comparisons_from_values(
             labels.item_ids, labels.annotators, labels.values, response_objects=objects
         )
@@ -208,9 +134,10 @@ def annotators(
     from rich.table import Table
 
     from labelshare.quality.preference import preference_quality
+    from labelshare.services.preference import PAIR_KINDS, quality_errors
 
-    labels = _load(ctx, project, kinds=_PAIR_KINDS)
-    with _quality_errors():
+    labels = _load(ctx, project, kinds=PAIR_KINDS)
+    with quality_errors():
         quality = preference_quality(labels.item_ids, labels.annotators, labels.values)
     who = np.asarray(labels.annotators, dtype=object)
     bias = quality.position_bias

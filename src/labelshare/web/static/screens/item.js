@@ -2,7 +2,13 @@
 import { h } from "../dom.js";
 import { imageUrl } from "../media.js";
 
-const SHOWN_BY_CONTROL = { spans: ["text"], bbox: ["image", "width", "height", "media_sha256"] };
+const SHOWN_BY_CONTROL = {
+  spans: ["text"],
+  bbox: ["image", "width", "height", "media_sha256"],
+  pairwise: ["prompt", "responses"],
+  ranking: ["prompt", "responses"],
+  rubric: ["prompt", "response", "responses"],
+};
 
 export function itemView(payload, kind, textField = "text") {
   const hidden = new Set(SHOWN_BY_CONTROL[kind] || []);

@@ -13,6 +13,9 @@ const CONTROLS = {
   spans: () => import("../controls/spans.js"),
   bbox: () => import("../controls/bbox.js"),
   text: () => import("../controls/text.js"),
+  pairwise: () => import("../controls/pairwise.js"),
+  ranking: () => import("../controls/ranking.js"),
+  rubric: () => import("../controls/rubric.js"),
 };
 
 export async function render(main, projectId) {

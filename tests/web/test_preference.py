@@ -1,0 +1,247 @@
+"""Preference kinds in the workspace: pairwise, ranking and rubric, by keyboard.
+
+A requester makes the project and uploads ``prompt``/``responses`` items through the
+API; an annotator labels in the browser; the test reads back what the API stored.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.web.conftest import LiveServer, User, new_page, shot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+_names = itertools.count(1)
+
+PROMPT = "Explain in one sentence why the sky is blue."
+SHORT = "Air scatters blue light more than red light, so blue reaches us from all directions."
+LONG = "Because it reflects the ocean."
+THIRD = "Sunlight is scattered by molecules (Rayleigh scattering), blue the most."
+
+
+def _project(
+    server: LiveServer, schema: dict[str, Any], rows: list[dict[str, Any]]
+) -> tuple[int, User]:
+    """An active project of ``schema`` with ``rows`` as JSONL items; returns it and its owner."""
+    owner = server.user("requester")
+    spec = {
+        "name": f"{schema['kind']}-pref-{next(_names)}",
+        "schema": schema,
+        "gold_rate": 0,
+        "instructions": "Pick the answer that is **correct** and clear.",
+    }
+    project = owner.api.post("/projects", json=spec).raise_for_status().json()
+    body = "".join(json.dumps(row) + "\n" for row in rows).encode()
+    owner.api.post(
+        f"/projects/{project['id']}/items",
+        files={"files": ("items.jsonl", body, "application/x-ndjson")},
+    ).raise_for_status()
+    owner.api.post(
+        f"/projects/{project['id']}/status", json={"status": "active"}
+    ).raise_for_status()
+    return int(project["id"]), owner
+
+
+def _annotator_at(
+    server: LiveServer, browser: Browser, project_id: int, *, random: float | None = None
+) -> tuple[Page, list[str]]:
+    """A signed-in annotator's page on the project's workspace, and its script errors.
+
+    ``random`` pins ``Math.random`` in the page, so the display order is known.
+    """
+    annotator = server.user("annotator")
+    page, errors = new_page(browser)
+    if random is not None:
+        page.add_init_script(f"Math.random = () => {random};")
+    sign_in(page, server, annotator.token)
+    page.goto(f"{server.url}/#/projects/{project_id}/work")
+    expect(page.get_by_test_id("control")).to_be_visible()
+    return page, errors
+
+
+def _values(owner: User, project_id: int) -> list[Any]:
+    """Every stored annotation value of the project, read through the export endpoint."""
+    text = owner.api.get(f"/projects/{project_id}/export", params={"format": "jsonl"}).text
+    return [a["value"] for line in text.splitlines() for a in json.loads(line)["annotations"]]
+
+
+class TestPairwise:
+    """Two responses side by side; A / B / T pick left / right / tie."""
+
+    def test_right_hand_choice_is_stored_in_payload_order(
+        self, live_server: LiveServer, browser: Browser
+    ) -> None:
+        """With payload A shown on the right, key B (right) stores choice A, shown_first B."""
+        project_id, owner = _project(
+            live_server,
+            {"kind": "pairwise", "allow_ties": True},
+            [{"id": "p1", "prompt": PROMPT, "responses": [SHORT, LONG]}],
+        )
+        page, errors = _annotator_at(live_server, browser, project_id, random=0.75)
+        expect(page.locator(".prompt")).to_contain_text(PROMPT)
+        left = page.locator(".response[data-place=left]").get_attribute("data-side")
+        right = page.locator(".response[data-place=right]").get_attribute("data-side")
+        assert (left, right) == ("B", "A")
+        right_text = page.locator(".response[data-place=right] .response-text").inner_text()
+        page.keyboard.press("b")
+        page.keyboard.press("2")
+        expect(page.locator(".response[aria-selected=true]")).to_have_attribute(
+            "data-place", "right"
+        )
+        page.get_by_label("Rationale").fill("It names the actual cause.")
+        page.locator(".responses").click(position={"x": 2, "y": 2})  # leave the text box
+        shot(page, "16-workspace-pairwise")
+        page.keyboard.press("Enter")
+        expect(page.get_by_test_id("done-count")).to_have_text("1")
+        [value] = _values(owner, project_id)
+        assert value == {
+            "choice": right,
+            "strength": 2,
+            "rationale": "It names the actual cause.",
+            "shown_first": left,
+        }
+        assert value["choice"] == "A"
+        assert right_text == SHORT
+        assert errors == []
+
+    def test_tie_key_does_nothing_when_ties_are_not_allowed(
+        self, live_server: LiveServer, browser: Browser
+    ) -> None:
+        """Without ties, T selects nothing and Enter stores nothing; A then stores the left."""
+        project_id, owner = _project(
+            live_server,
+            {"kind": "pairwise", "allow_ties": False},
+            [{"id": "p2", "prompt": PROMPT, "responses": [LONG, SHORT]}],
+        )
+        page, _ = _annotator_at(live_server, browser, project_id)
+        page.keyboard.press("t")
+        expect(page.locator(".choice[aria-checked=true]")).to_have_count(0)
+        expect(page.get_by_role("button", name="Enter Submit")).to_be_disabled()
+        page.keyboard.press("Enter")
+        assert _values(owner, project_id) == []
+        left = page.locator(".response[data-place=left]").get_attribute("data-side")
+        page.keyboard.press("a")
+        page.keyboard.press("Enter")
+        expect(page.get_by_test_id("done-count")).to_have_text("1")
+        assert _values(owner, project_id) == [{"choice": left, "shown_first": left}]
+
+
+class TestRanking:
+    """Responses ranked by typing their numbers best first."""
+
+    def test_number_keys_rank_best_first(self, live_server: LiveServer, browser: Browser) -> None:
+        """Keys 2 then 1 rank those responses first and second; the last takes third place.
+
+        A response given as an object shows its text, not the model that wrote it.
+        """
+        project_id, owner = _project(
+            live_server,
+            {"kind": "ranking"},
+            [
+                {
+                    "id": "r1",
+                    "prompt": PROMPT,
+                    "responses": [SHORT, LONG, {"text": THIRD, "model": "m3"}],
+                }
+            ],
+        )
+        page, errors = _annotator_at(live_server, browser, project_id)
+        expect(page.locator(".ranking")).to_contain_text(THIRD)
+        expect(page.locator(".ranking")).not_to_contain_text("m3")
+        shown = [
+            int(attribute or "-1")
+            for attribute in page.locator(".rank-row").evaluate_all(
+                "rows => rows.map((row) => row.dataset.response)"
+            )
+        ]
+        assert sorted(shown) == [0, 1, 2]
+        expect(page.get_by_role("button", name="Enter Submit")).to_be_disabled()
+        page.keyboard.press("2")
+        page.keyboard.press("1")
+        expect(page.locator(".rank-row.ranked")).to_have_count(3)
+        shot(page, "17-workspace-ranking")
+        page.keyboard.press("Enter")
+        expect(page.get_by_test_id("done-count")).to_have_text("1")
+        assert _values(owner, project_id) == [
+            {"order": [shown[1], shown[0], shown[2]], "shown_order": shown}
+        ]
+        assert errors == []
+
+    def test_key_beyond_the_responses_ranks_nothing(
+        self, live_server: LiveServer, browser: Browser
+    ) -> None:
+        """With three responses the key 7 ranks nothing and Submit stays disabled."""
+        project_id, owner = _project(
+            live_server,
+            {"kind": "ranking"},
+            [{"id": "r2", "prompt": PROMPT, "responses": [SHORT, LONG, THIRD]}],
+        )
+        page, _ = _annotator_at(live_server, browser, project_id)
+        page.keyboard.press("7")
+        expect(page.locator(".rank-row.ranked")).to_have_count(0)
+        expect(page.get_by_role("button", name="Enter Submit")).to_be_disabled()
+        page.keyboard.press("Enter")
+        assert _values(owner, project_id) == []
+
+    def test_drag_reorders_and_ranks_the_list(
+        self, live_server: LiveServer, browser: Browser
+    ) -> None:
+        """Dragging the last row onto the first puts it first and ranks the whole list."""
+        project_id, owner = _project(
+            live_server,
+            {"kind": "ranking"},
+            [{"id": "r3", "prompt": PROMPT, "responses": [SHORT, LONG]}],
+        )
+        page, _ = _annotator_at(live_server, browser, project_id)
+        rows = page.locator(".rank-row")
+        shown = [
+            int(value) for value in rows.evaluate_all("rs => rs.map((r) => r.dataset.response)")
+        ]
+        rows.nth(1).drag_to(rows.nth(0))
+        expect(page.locator(".rank-row.ranked")).to_have_count(2)
+        page.keyboard.press("Enter")
+        expect(page.get_by_test_id("done-count")).to_have_text("1")
+        assert _values(owner, project_id) == [{"order": shown[::-1], "shown_order": shown}]
+
+
+class TestRubric:
+    """One row per criterion, scored by number keys."""
+
+    def test_number_keys_score_each_criterion_in_turn(
+        self, live_server: LiveServer, browser: Browser
+    ) -> None:
+        """Keys 4, 5, 2 score the three criteria in order and Enter stores them."""
+        project_id, owner = _project(
+            live_server,
+            {"kind": "rubric", "criteria": ["helpfulness", "harmlessness", "honesty"]},
+            [{"id": "u1", "prompt": PROMPT, "response": SHORT}],
+        )
+        page, _ = _annotator_at(live_server, browser, project_id)
+        for key in "45":
+            page.keyboard.press(key)
+        expect(page.get_by_role("button", name="Enter Submit")).to_be_disabled()
+        page.keyboard.press("2")
+        shot(page, "18-workspace-rubric")
+        page.keyboard.press("Enter")
+        expect(page.get_by_test_id("done-count")).to_have_text("1")
+        assert _values(owner, project_id) == [{"helpfulness": 4, "harmlessness": 5, "honesty": 2}]
+
+    def test_key_beyond_the_scale_scores_nothing(
+        self, live_server: LiveServer, browser: Browser
+    ) -> None:
+        """On a 1..5 scale the key 8 scores nothing."""
+        project_id, _ = _project(
+            live_server,
+            {"kind": "rubric", "criteria": ["helpfulness"]},
+            [{"id": "u2", "prompt": PROMPT, "response": SHORT}],
+        )
+        page, _ = _annotator_at(live_server, browser, project_id)
+        page.keyboard.press("8")
+        expect(page.locator(".choice[aria-checked=true]")).to_have_count(0)
+        expect(page.get_by_role("button", name="Enter Submit")).to_be_disabled()
