@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -56,7 +57,8 @@ UNISWAP_SOURCES = (
     "contracts/MerkleDistributor.sol",
     "contracts/interfaces/IMerkleDistributor.sol",
 )
-DEFAULT_UNISWAP_REPO = Path("/work/.mirror/Uniswap+merkle-distributor/repo")
+# A checkout of github.com/Uniswap/merkle-distributor; pass --uniswap-repo or set this.
+UNISWAP_REPO_ENV = "LABELSHARE_UNISWAP_REPO"
 GOALS = {"later_claim": 0.8, "two_epochs_claim": 0.6, "post_root": 0.1, "first_claim": 1.0}
 EPOCHS = 4
 SEED = 20_240_601
@@ -314,7 +316,12 @@ def main(argv: list[str] | None = None) -> int:
         "--json", action="store_true", help="print our gas at 100,000 accounts as JSON, alone"
     )
     parser.add_argument("--sizes", default="1000,100000", help="comma-separated tree sizes")
-    parser.add_argument("--uniswap-repo", type=Path, default=DEFAULT_UNISWAP_REPO)
+    parser.add_argument(
+        "--uniswap-repo",
+        type=Path,
+        default=os.environ.get(UNISWAP_REPO_ENV),
+        help=f"checkout of Uniswap/merkle-distributor (default: ${UNISWAP_REPO_ENV})",
+    )
     parser.add_argument(
         "--npm-dir", type=Path, help="install solc and OpenZeppelin here (default: a temp dir)"
     )
@@ -327,8 +334,10 @@ def main(argv: list[str] | None = None) -> int:
         keys = ("deploy", "post_root", "first_claim", "later_claim", "two_epochs_claim")
         print(json.dumps({key: ours[key] for key in keys}))
         return 0
+    if args.uniswap_repo is None:
+        parser.error(f"--uniswap-repo (or ${UNISWAP_REPO_ENV}) is needed for the comparison")
     with tempfile.TemporaryDirectory(prefix="claim-gas-npm-") as scratch:
-        uniswap = compile_uniswap(args.uniswap_repo, args.npm_dir or Path(scratch))
+        uniswap = compile_uniswap(Path(args.uniswap_repo), args.npm_dir or Path(scratch))
     bench = Bench()
     for size in (int(s) for s in args.sizes.split(",")):
         accounts, per_epoch = _epoch_amounts(size)

@@ -10,7 +10,8 @@ from labelshare.errors import ImportFailed
 from labelshare.io import LabelRecord, read_labels_csv
 from tests.io.conftest import WriteFile
 
-BENCHMARKS = Path("/work/shared/benchmarks/aggregation")
+# The public data sets in the steering folder beside the checkout (see its README).
+BENCHMARKS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "aggregation"
 
 
 class TestReadLabelsCsv:
