@@ -8,6 +8,8 @@ operator would with the CLI. Screenshots go to ``test-artifacts/web/``; with
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import shutil
 import socket
@@ -17,6 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -185,3 +188,33 @@ def shot(page: Page, name: str) -> Path:
         DOC_SHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, DOC_SHOTS / path.name)
     return path
+
+
+_project_names = itertools.count(1)
+
+
+def make_project(
+    server: LiveServer,
+    schema: dict[str, Any],
+    rows: list[dict[str, Any]],
+    *,
+    instructions: str = "Label **carefully**.",
+) -> tuple[int, User]:
+    """An active project of ``schema`` with ``rows`` as JSONL items; returns it and its owner."""
+    owner = server.user("requester")
+    spec = {
+        "name": f"{schema['kind']}-{next(_project_names)}",
+        "schema": schema,
+        "gold_rate": 0,
+        "instructions": instructions,
+    }
+    project = owner.api.post("/projects", json=spec).raise_for_status().json()
+    body = "".join(json.dumps(row) + "\n" for row in rows).encode()
+    owner.api.post(
+        f"/projects/{project['id']}/items",
+        files={"files": ("items.jsonl", body, "application/x-ndjson")},
+    ).raise_for_status()
+    owner.api.post(
+        f"/projects/{project['id']}/status", json={"status": "active"}
+    ).raise_for_status()
+    return int(project["id"]), owner

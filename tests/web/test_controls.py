@@ -6,7 +6,6 @@ back what the API stored.
 
 from __future__ import annotations
 
-import itertools
 import json
 from typing import Any
 
@@ -15,34 +14,9 @@ from eth_account import Account as EthAccount
 from eth_account.messages import encode_defunct
 from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import LiveServer, User, new_page, shot, sign_in
+from tests.web.conftest import LiveServer, User, make_project, new_page, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-_names = itertools.count(1)
-
-
-def _project(
-    server: LiveServer, schema: dict[str, Any], rows: list[dict[str, Any]]
-) -> tuple[int, User]:
-    """An active project of ``schema`` with ``rows`` as items; returns it and its owner."""
-    owner = server.user("requester")
-    spec = {
-        "name": f"{schema['kind']}-{next(_names)}",
-        "schema": schema,
-        "gold_rate": 0,
-        "instructions": "Label **carefully**.",
-    }
-    project = owner.api.post("/projects", json=spec).raise_for_status().json()
-    body = "".join(json.dumps(row) + "\n" for row in rows).encode()
-    owner.api.post(
-        f"/projects/{project['id']}/items",
-        files={"files": ("items.jsonl", body, "application/x-ndjson")},
-    ).raise_for_status()
-    owner.api.post(
-        f"/projects/{project['id']}/status", json={"status": "active"}
-    ).raise_for_status()
-    return int(project["id"]), owner
 
 
 def _annotator_at(
@@ -68,7 +42,7 @@ class TestRating:
         self, live_server: LiveServer, browser: Browser
     ) -> None:
         """Pressing 4 then Enter stores the rating 4."""
-        project_id, owner = _project(
+        project_id, owner = make_project(
             live_server,
             {"kind": "rating", "max_rating": 5},
             [{"id": "a", "text": "A clear answer."}],
@@ -85,7 +59,7 @@ class TestRating:
         self, live_server: LiveServer, browser: Browser
     ) -> None:
         """On a 1..5 scale the key 9 does nothing and Submit stays disabled."""
-        project_id, owner = _project(
+        project_id, owner = make_project(
             live_server,
             {"kind": "rating", "max_rating": 5},
             [{"id": "a", "text": "Another answer."}],
@@ -107,7 +81,7 @@ class TestSpans:
         self, live_server: LiveServer, browser: Browser
     ) -> None:
         """Shift+→ extends the cursor over two words; key 1 tags them PER; Enter stores it."""
-        project_id, owner = _project(
+        project_id, owner = make_project(
             live_server, {"kind": "spans", "tags": ["PER", "LOC"]}, [{"id": "s", "text": self.TEXT}]
         )
         page, _ = _annotator_at(live_server, browser, project_id)
@@ -128,7 +102,7 @@ class TestSpans:
         self, live_server: LiveServer, browser: Browser
     ) -> None:
         """A span tagged and then removed with x leaves an empty answer."""
-        project_id, owner = _project(
+        project_id, owner = make_project(
             live_server, {"kind": "spans", "tags": ["PER"]}, [{"id": "s", "text": self.TEXT}]
         )
         page, _ = _annotator_at(live_server, browser, project_id)
@@ -146,7 +120,7 @@ class TestMultilabelAndText:
 
     def test_keys_toggle_classes(self, live_server: LiveServer, browser: Browser) -> None:
         """Keys 3, 1, 2, 2 leave classes 1 and 3 chosen, stored in sorted order."""
-        project_id, owner = _project(
+        project_id, owner = make_project(
             live_server,
             {"kind": "multilabel", "classes": ["sport", "news", "art"]},
             [{"id": "m", "text": "A match report."}],
@@ -163,7 +137,7 @@ class TestMultilabelAndText:
         self, live_server: LiveServer, browser: Browser
     ) -> None:
         """Enter in the answer box makes a new line; Ctrl+Enter submits the text."""
-        project_id, owner = _project(
+        project_id, owner = make_project(
             live_server,
             {"kind": "text", "max_length": 100},
             [{"id": "t", "text": "Summarise: the cat sat."}],
@@ -185,7 +159,7 @@ class TestSkip:
 
     def test_s_skips_to_the_next_item(self, live_server: LiveServer, browser: Browser) -> None:
         """After S the workspace shows the other item and nothing was stored."""
-        project_id, owner = _project(
+        project_id, owner = make_project(
             live_server,
             {"kind": "classification", "classes": ["a", "b"]},
             [{"id": "1", "text": "first"}, {"id": "2", "text": "second"}],

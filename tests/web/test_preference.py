@@ -6,18 +6,15 @@ API; an annotator labels in the browser; the test reads back what the API stored
 
 from __future__ import annotations
 
-import itertools
 import json
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import LiveServer, User, new_page, shot, sign_in
+from tests.web.conftest import LiveServer, User, make_project, new_page, shot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-_names = itertools.count(1)
 
 PROMPT = "Explain in one sentence why the sky is blue."
 SHORT = "Air scatters blue light more than red light, so blue reaches us from all directions."
@@ -25,27 +22,12 @@ LONG = "Because it reflects the ocean."
 THIRD = "Sunlight is scattered by molecules (Rayleigh scattering), blue the most."
 
 
-def _project(
+def _preference_project(
     server: LiveServer, schema: dict[str, Any], rows: list[dict[str, Any]]
 ) -> tuple[int, User]:
-    """An active project of ``schema`` with ``rows`` as JSONL items; returns it and its owner."""
-    owner = server.user("requester")
-    spec = {
-        "name": f"{schema['kind']}-pref-{next(_names)}",
-        "schema": schema,
-        "gold_rate": 0,
-        "instructions": "Pick the answer that is **correct** and clear.",
-    }
-    project = owner.api.post("/projects", json=spec).raise_for_status().json()
-    body = "".join(json.dumps(row) + "\n" for row in rows).encode()
-    owner.api.post(
-        f"/projects/{project['id']}/items",
-        files={"files": ("items.jsonl", body, "application/x-ndjson")},
-    ).raise_for_status()
-    owner.api.post(
-        f"/projects/{project['id']}/status", json={"status": "active"}
-    ).raise_for_status()
-    return int(project["id"]), owner
+    return make_project(
+        server, schema, rows, instructions="Pick the answer that is **correct** and clear."
+    )
 
 
 def _annotator_at(
@@ -78,7 +60,7 @@ class TestPairwise:
         self, live_server: LiveServer, browser: Browser
     ) -> None:
         """With payload A shown on the right, key B (right) stores choice A, shown_first B."""
-        project_id, owner = _project(
+        project_id, owner = _preference_project(
             live_server,
             {"kind": "pairwise", "allow_ties": True},
             [{"id": "p1", "prompt": PROMPT, "responses": [SHORT, LONG]}],
@@ -114,7 +96,7 @@ class TestPairwise:
         self, live_server: LiveServer, browser: Browser
     ) -> None:
         """Without ties, T selects nothing and Enter stores nothing; A then stores the left."""
-        project_id, owner = _project(
+        project_id, owner = _preference_project(
             live_server,
             {"kind": "pairwise", "allow_ties": False},
             [{"id": "p2", "prompt": PROMPT, "responses": [LONG, SHORT]}],
@@ -140,7 +122,7 @@ class TestRanking:
 
         A response given as an object shows its text, not the model that wrote it.
         """
-        project_id, owner = _project(
+        project_id, owner = _preference_project(
             live_server,
             {"kind": "ranking"},
             [
@@ -177,7 +159,7 @@ class TestRanking:
         self, live_server: LiveServer, browser: Browser
     ) -> None:
         """With three responses the key 7 ranks nothing and Submit stays disabled."""
-        project_id, owner = _project(
+        project_id, owner = _preference_project(
             live_server,
             {"kind": "ranking"},
             [{"id": "r2", "prompt": PROMPT, "responses": [SHORT, LONG, THIRD]}],
@@ -193,7 +175,7 @@ class TestRanking:
         self, live_server: LiveServer, browser: Browser
     ) -> None:
         """Dragging the last row onto the first puts it first and ranks the whole list."""
-        project_id, owner = _project(
+        project_id, owner = _preference_project(
             live_server,
             {"kind": "ranking"},
             [{"id": "r3", "prompt": PROMPT, "responses": [SHORT, LONG]}],
@@ -217,7 +199,7 @@ class TestRubric:
         self, live_server: LiveServer, browser: Browser
     ) -> None:
         """Keys 4, 5, 2 score the three criteria in order and Enter stores them."""
-        project_id, owner = _project(
+        project_id, owner = _preference_project(
             live_server,
             {"kind": "rubric", "criteria": ["helpfulness", "harmlessness", "honesty"]},
             [{"id": "u1", "prompt": PROMPT, "response": SHORT}],
@@ -236,7 +218,7 @@ class TestRubric:
         self, live_server: LiveServer, browser: Browser
     ) -> None:
         """On a 1..5 scale the key 8 scores nothing."""
-        project_id, _ = _project(
+        project_id, _ = _preference_project(
             live_server,
             {"kind": "rubric", "criteria": ["helpfulness"]},
             [{"id": "u2", "prompt": PROMPT, "response": SHORT}],
