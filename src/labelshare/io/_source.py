@@ -140,3 +140,22 @@ def iter_json_array(text: str) -> Iterator[tuple[int, Any]]:
             raise ImportFailed("expected ',' or ']' after a task", line=line_at(position))
     if position != len(text):
         raise ImportFailed("unexpected text after the list of tasks", line=line_at(position))
+
+
+def iter_json_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for every non-blank line of a JSON Lines file.
+
+    Raises:
+        ImportFailed: a line that is not UTF-8, not JSON, or not a JSON object.
+    """
+    with open_source(path) as stream:
+        for line, raw in enumerate(stream, start=1):
+            text = decode_line(raw, line)
+            if not text.strip():
+                continue
+            record = load_json(text, line=line)
+            if not isinstance(record, dict):
+                raise ImportFailed(
+                    f"expected a JSON object, got {type(record).__name__}", line=line
+                )
+            yield line, record

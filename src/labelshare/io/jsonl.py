@@ -25,7 +25,7 @@ from labelshare.io._item_fields import (
     external_id_from,
     timestamp_from,
 )
-from labelshare.io._source import decode_line, load_json, open_source
+from labelshare.io._source import iter_json_objects
 from labelshare.io.records import AnnotationRecord, ExportItem, ItemRecord
 from labelshare.schema import LabelSchema
 
@@ -51,19 +51,10 @@ def read_jsonl_items(path: Path, *, schema: LabelSchema | None = None) -> Iterat
             repeated id, a value the schema refuses), naming the line and the reason.
     """
     seen = SeenIds()
-    with open_source(path) as stream:
-        for line, raw in enumerate(stream, start=1):
-            text = decode_line(raw, line)
-            if not text.strip():
-                continue
-            record = load_json(text, line=line)
-            if not isinstance(record, dict):
-                raise ImportFailed(
-                    f"expected a JSON object, got {type(record).__name__}", line=line
-                )
-            item = item_from_object(record, line=line, schema=schema)
-            seen.add(item.external_id, line=line)
-            yield item
+    for line, record in iter_json_objects(path):
+        item = item_from_object(record, line=line, schema=schema)
+        seen.add(item.external_id, line=line)
+        yield item
 
 
 def item_from_object(

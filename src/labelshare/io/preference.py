@@ -34,7 +34,7 @@ from typing import Any, TextIO
 
 from labelshare.errors import ImportFailed, InvalidInput
 from labelshare.io._item_fields import SeenIds, check_payload, check_value, external_id_from
-from labelshare.io._source import decode_line, load_json, open_source
+from labelshare.io._source import iter_json_objects
 from labelshare.io.records import ExportItem, ItemRecord
 from labelshare.schema import LabelSchema
 
@@ -82,19 +82,10 @@ def read_preference_jsonl(path: Path, *, schema: LabelSchema | None = None) -> I
             repeated id, or a payload or gold answer the schema refuses.
     """
     seen = SeenIds()
-    with open_source(path) as stream:
-        for line, raw in enumerate(stream, start=1):
-            text = decode_line(raw, line)
-            if not text.strip():
-                continue
-            record = load_json(text, line=line)
-            if not isinstance(record, dict):
-                raise ImportFailed(
-                    f"expected a JSON object, got {type(record).__name__}", line=line
-                )
-            item = _item_from(record, line=line, schema=schema)
-            seen.add(item.external_id, line=line)
-            yield item
+    for line, record in iter_json_objects(path):
+        item = _item_from(record, line=line, schema=schema)
+        seen.add(item.external_id, line=line)
+        yield item
 
 
 def _item_from(record: dict[str, Any], *, line: int, schema: LabelSchema | None) -> ItemRecord:

@@ -105,14 +105,44 @@ def gold_accuracy(
     right = known & (answer[matrix.tasks] == matrix.labels)
     n = np.bincount(matrix.workers[known], minlength=matrix.n_workers).astype(np.int64)
     c = np.bincount(matrix.workers[right], minlength=matrix.n_workers).astype(np.int64)
-    post_a, post_b = a + c, b + n - c
-    tail = (1.0 - level) / 2.0
+    mean, lower, upper = beta_posterior(c, n, prior=(a, b), credibility=level)
     return GoldAccuracy(
         worker_ids=matrix.worker_ids,
         n_answered=n,
         n_correct=c,
-        mean=post_a / (post_a + post_b),
-        lower=np.asarray(beta_dist.ppf(tail, post_a, post_b), dtype=np.float64),
-        upper=np.asarray(beta_dist.ppf(1.0 - tail, post_a, post_b), dtype=np.float64),
+        mean=mean,
+        lower=lower,
+        upper=upper,
         credibility=level,
+    )
+
+
+def beta_posterior(
+    successes: NDArray[np.int64],
+    trials: NDArray[np.int64],
+    *,
+    prior: tuple[float, float],
+    credibility: float,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Posterior mean and equal-tailed credible interval of a Beta-Binomial rate.
+
+    With ``k`` successes in ``n`` trials and prior Beta(a, b) the posterior is
+    Beta(a + k, b + n - k).
+
+    Args:
+        successes: ``(m,)`` successes per unit (worker).
+        trials: ``(m,)`` trials per unit.
+        prior: pseudo-counts ``(a, b)``, already checked positive.
+        credibility: mass of the interval, already checked in (0, 1).
+
+    Returns:
+        ``(mean, lower, upper)``, each ``(m,)``.
+    """
+    post_a = prior[0] + successes
+    post_b = prior[1] + trials - successes
+    tail = (1.0 - credibility) / 2.0
+    return (
+        np.asarray(post_a / (post_a + post_b), dtype=np.float64),
+        np.asarray(beta_dist.ppf(tail, post_a, post_b), dtype=np.float64),
+        np.asarray(beta_dist.ppf(1.0 - tail, post_a, post_b), dtype=np.float64),
     )

@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import beta as beta_dist
 
 from labelshare.quality._base import check_nonnegative
 from labelshare.quality.exceptions import QualityInputError
 from labelshare.quality.preference._comparisons import TIE, Comparisons
+from labelshare.quality.reliability import beta_posterior
 
 __all__ = ["PositionBias", "position_bias"]
 
@@ -85,14 +85,13 @@ def position_bias(
     n_workers = comparisons.n_workers
     n = np.bincount(comparisons.workers[known], minlength=n_workers).astype(np.int64)
     k = np.bincount(comparisons.workers[chose_first], minlength=n_workers).astype(np.int64)
-    post_a, post_b = a + k, b + n - k
-    tail = (1.0 - mass) / 2.0
+    first_rate, lower, upper = beta_posterior(k, n, prior=(a, b), credibility=mass)
     return PositionBias(
         worker_ids=comparisons.worker_ids,
         n_judged=n,
         n_first=k,
-        first_rate=post_a / (post_a + post_b),
-        lower=np.asarray(beta_dist.ppf(tail, post_a, post_b), dtype=np.float64),
-        upper=np.asarray(beta_dist.ppf(1.0 - tail, post_a, post_b), dtype=np.float64),
+        first_rate=first_rate,
+        lower=lower,
+        upper=upper,
         credibility=mass,
     )
