@@ -18,8 +18,11 @@ pytestmark = pytest.mark.parametrize("fresh_database_url", ["sqlite", "postgresq
 ITEMS = 12
 
 
-def _labelled_lines() -> list[str]:
-    """Pairwise items where model m2's answer is better; three honest annotators, a clicker."""
+def _labelled_lines(*, rationales: bool = False) -> list[str]:
+    """Pairwise items where model m2's answer is better; three honest annotators, a clicker.
+
+    With ``rationales`` the honest annotators say why (the clicker never does).
+    """
     rng = np.random.default_rng(1)
     lines = []
     for index in range(ITEMS):
@@ -29,9 +32,10 @@ def _labelled_lines() -> list[str]:
         for who in ("alice", "bob", "carol", "clicker"):
             shown = str(rng.choice(["A", "B"]))
             choice = shown if who == "clicker" else right
-            annotations.append(
-                {"annotator": who, "value": {"choice": choice, "shown_first": shown}}
-            )
+            value = {"choice": choice, "shown_first": shown}
+            if rationales and who != "clicker":
+                value["rationale"] = f"{who}: m2 answers question {index}"
+            annotations.append({"annotator": who, "value": value})
         payload = {
             "prompt": f"question {index}",
             "responses": [f"{model} answer {index}" for model in models],
@@ -42,7 +46,7 @@ def _labelled_lines() -> list[str]:
     return lines
 
 
-def _pairwise_project(api: Api, owner: Actor) -> int:
+def _pairwise_project(api: Api, owner: Actor, *, rationales: bool = False) -> int:
     """An active pairwise project of ``owner`` with labelled items, uploaded through the API."""
     spec = {"name": f"prefs-{owner.address[-8:]}", "schema": {"kind": "pairwise"}, "gold_rate": 0}
     created = api.client.post("/api/v1/projects", json=spec, headers=owner.headers)
@@ -50,7 +54,13 @@ def _pairwise_project(api: Api, owner: Actor) -> int:
     project_id = int(created.json()["id"])
     uploaded = api.client.post(
         f"/api/v1/projects/{project_id}/items",
-        files={"files": ("items.jsonl", jsonl(*_labelled_lines()), "application/x-ndjson")},
+        files={
+            "files": (
+                "items.jsonl",
+                jsonl(*_labelled_lines(rationales=rationales)),
+                "application/x-ndjson",
+            )
+        },
         headers=owner.headers,
     )
     assert uploaded.status_code == 201, uploaded.text
@@ -82,6 +92,25 @@ class TestPreferenceExport:
         assert all(row["chosen"].startswith("m2") for row in rows)
         assert all(row["rejected"].startswith("m1") for row in rows)
         assert {row["prompt"] for row in rows} == {f"question {n}" for n in range(ITEMS)}
+        assert all("rationales" not in row for row in rows)
+
+    def test_dpo_rows_carry_the_rationales(self, api: Api) -> None:
+        """Where labels give reasons, each row lists those of the labels that chose m2."""
+        owner = api.actor("requester")
+        project_id = _pairwise_project(api, owner, rationales=True)
+        response = api.client.get(
+            f"/api/v1/projects/{project_id}/export/preferences",
+            params={"what": "dpo"},
+            headers=owner.headers,
+        )
+        assert response.status_code == 200, response.text
+        rows = _rows(response.text)
+        assert len(rows) == ITEMS
+        for row in rows:
+            index = row["prompt"].split()[-1]
+            assert row["rationales"] == [
+                f"{who}: m2 answers question {index}" for who in ("alice", "bob", "carol")
+            ]
 
     def test_rows_are_those_of_the_shared_service(self, api: Api) -> None:
         """The ranking export equals the rows the CLI's service builds for the same project."""

@@ -126,3 +126,33 @@ class TestPreferenceCommands:
         assert "has no 'author' key" in fail(
             project, "preference", "ranking", "prefs", "--by", "author"
         )
+
+
+def test_ranking_weighs_stated_strength(tmp_path: Path) -> None:
+    """Two strong votes for m2 outweigh three weak ones for m1 in the Bradley–Terry ranking."""
+    db = f"sqlite:///{tmp_path / 'strength.db'}"
+    run(db, "init")
+    schema = tmp_path / "schema.json"
+    schema.write_text(json.dumps({"kind": "pairwise", "max_strength": 3}))
+    run(db, "project", "create", "strong", "--schema", str(schema))
+    lines = []
+    for index in range(10):
+        votes = [("m1", 1)] * 3 + [("m2", 3)] * 2
+        annotations = [
+            {"annotator": f"w{k}", "value": {"choice": "AB"[int(m == "m2")], "strength": s}}
+            for k, (m, s) in enumerate(votes)
+        ]
+        payload = {
+            "prompt": f"question {index}",
+            "responses": [{"text": f"{m} answer {index}", "model": m} for m in ("m1", "m2")],
+        }
+        lines.append(
+            json.dumps({"id": f"s{index}", "payload": payload, "annotations": annotations})
+        )
+    items = tmp_path / "items.jsonl"
+    items.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run(db, "import", "strong", str(items))
+    output = run(
+        db, "preference", "ranking", "strong", "--by", "model", "--method", "bt", "--resamples", "5"
+    )
+    assert output.index("m2") < output.index("m1")

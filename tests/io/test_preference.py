@@ -14,6 +14,7 @@ from labelshare.io.preference import (
     DpoExample,
     dpo_examples,
     dpo_rows,
+    has_rationales,
     ranking_rows,
     read_preference_jsonl,
     rubric_rows,
@@ -154,6 +155,50 @@ class TestDpoExport:
         }
         (example,) = dpo_examples(items, posteriors, min_confidence=0.5)
         assert (example.chosen, example.rejected) == ("good", "bad")
+
+
+class TestRationales:
+    def _item(self) -> ExportItem:
+        annotations = (
+            AnnotationRecord("w1", {"choice": "B", "rationale": "y cites a source"}),
+            AnnotationRecord("w2", {"choice": "A", "rationale": "x is shorter"}),
+            AnnotationRecord("w3", {"choice": "B", "strength": 3, "rationale": "y is right"}),
+            AnnotationRecord("w4", {"choice": "B", "rationale": "  "}),
+        )
+        return ExportItem("a", {"prompt": "p", "responses": ["x", "y"]}, None, annotations)
+
+    def test_examples_carry_the_agreeing_rationales(self) -> None:
+        """The chosen response's rationales come along, in order; dissent and blanks do not."""
+        (example,) = dpo_examples([self._item()], {("a", 0, 1): [0.1, 0.9]})
+        assert example.chosen == "y"
+        assert example.rationales == ("y cites a source", "y is right")
+
+    def test_rows_get_a_rationales_list_only_when_asked(self) -> None:
+        """With rationales every row has the list (empty if none); without, no such key."""
+        examples = [
+            DpoExample("p", "c", "r", "a", 0.9, ("because",)),
+            DpoExample("q", "d", "s", "b", 0.8),
+        ]
+        rows = list(dpo_rows(examples, with_rationales=True))
+        assert [row["rationales"] for row in rows] == [["because"], []]
+        assert all("rationales" not in row for row in dpo_rows(examples))
+
+    def test_only_real_rationales_count(self) -> None:
+        """Blank rationales, rankings and values without one call for no rationales field."""
+        assert has_rationales([{"choice": "A", "rationale": "clear"}])
+        assert not has_rationales([{"choice": "A", "rationale": " "}, {"order": [1, 0]}, "A"])
+
+    def test_rationales_load_as_a_data_set_column(self, tmp_path: Path) -> None:
+        """A DPO export with rationales loads back with them as a list column."""
+        datasets = pytest.importorskip("datasets")
+        examples = [
+            DpoExample("p", "c", "r", "a", 0.9),
+            DpoExample("q", "d", "s", "b", 0.8, ("x",)),
+        ]
+        save_hf_dataset(dpo_rows(examples, with_rationales=True), tmp_path / "dpo", format="disk")
+        loaded = datasets.load_from_disk(str(tmp_path / "dpo"))
+        assert loaded.column_names == ["prompt", "chosen", "rejected", "rationales"]
+        assert loaded["rationales"] == [[], ["x"]]
 
 
 class TestRankingAndRubricRows:

@@ -1,4 +1,4 @@
-"""Settlement worlds of kinds without classes: spans and pairwise preferences.
+"""Settlement worlds of kinds without classes: spans, pairwise preferences and rubrics.
 
 Items carry their true answer in ``payload["truth"]``; annotators answer by a rule, as
 in :mod:`tests.services.settlement_world`, whose ``World`` and ``label_round`` these
@@ -25,6 +25,8 @@ TAGS = ("PER", "LOC")
 WORDS = ("alba", "brno", "cora", "dana", "emil", "fero", "gita", "hugo", "ivan", "jana")
 SPANS_SCHEMA = {"kind": "spans", "tags": list(TAGS), "allow_empty": True}
 PAIRWISE_SCHEMA = {"kind": "pairwise", "allow_ties": False, "record_display_order": True}
+CRITERIA = ("helpfulness", "harmlessness", "honesty")
+RUBRIC_SCHEMA = {"kind": "rubric", "criteria": list(CRITERIA), "min_score": 1, "max_score": 5}
 
 
 def _word_spans(text: str) -> list[tuple[int, int]]:
@@ -92,6 +94,33 @@ def always_left(item: Item, rng: random.Random) -> Any:
     """Picks the response shown first (on the left); the order is shuffled per label."""
     shown = rng.choice("AB")
     return {"choice": shown, "shown_first": shown}
+
+
+def rubric_item(rng: random.Random) -> dict[str, Any]:
+    """A prompt and a response with a true score 1..5 per criterion (``truth``)."""
+    return {
+        "prompt": "question",
+        "response": "an answer",
+        "truth": {criterion: rng.randint(1, 5) for criterion in CRITERIA},
+    }
+
+
+def honest_rubric(accuracy: float) -> ValueAnswer:
+    """Gives each true score with probability ``accuracy``, else one point off (in 1..5)."""
+
+    def answer(item: Item, rng: random.Random) -> Any:
+        scores = {}
+        for criterion, truth in item.payload["truth"].items():
+            off = 0 if rng.random() < accuracy else rng.choice((-1, 1))
+            scores[criterion] = min(max(truth + off, 1), 5)
+        return scores
+
+    return answer
+
+
+def random_rubric(item: Item, rng: random.Random) -> Any:
+    """Scores every criterion uniformly at random, ignoring the response."""
+    return {criterion: rng.randint(1, 5) for criterion in CRITERIA}
 
 
 def _gold_of(schema: dict[str, Any], truth: Any) -> Any:

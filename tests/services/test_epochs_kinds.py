@@ -1,4 +1,4 @@
-"""Epoch settlement of kinds without classes: spans (structured) and pairwise preferences."""
+"""Epoch settlement of kinds without classes: spans, rubrics (structured) and pairwise."""
 
 from __future__ import annotations
 
@@ -14,20 +14,26 @@ from labelshare.incentives import EpochSettlement
 from labelshare.ledger import escrow_account
 from labelshare.schema import value_sha256
 from labelshare.services.audit import audit
+from labelshare.services.epoch_weights import settlement_method
 from labelshare.services.epochs import EpochOutcome, close_epoch, list_epochs
 from labelshare.services.funding import fund_project
 from labelshare.services.journal import balance_of, journal_length
-from labelshare.store.models import Annotation, EpochReport
+from labelshare.store.models import Annotation, EpochReport, Item
 from tests.services.kind_world import (
+    CRITERIA,
     PAIRWISE_SCHEMA,
+    RUBRIC_SCHEMA,
     SPANS_SCHEMA,
     always_a,
     always_left,
     honest_choice,
+    honest_rubric,
     honest_spans,
     make_kind_world,
     pairwise_item,
+    random_rubric,
     random_spans,
+    rubric_item,
     spans_item,
 )
 from tests.services.settlement_world import TOKEN, World, honest, label_round, make_world
@@ -62,6 +68,21 @@ def _pairwise_world(session: Session) -> World:
         answers=[honest_choice(0.9)] * 4 + [always_a, always_left],
         n_gold=6,
         redundancy=5,
+    )
+    fund_project(session, world.project, amount=ESCROW)
+    label_round(session, world, per_annotator=40)
+    return world
+
+
+def _rubric_world(session: Session) -> World:
+    rng = random.Random(5)
+    world = make_kind_world(
+        session,
+        tag="rubric",
+        schema=RUBRIC_SCHEMA,
+        payloads=[rubric_item(rng) for _ in range(40)],
+        answers=[honest_rubric(0.8)] * 4 + [random_rubric],
+        n_gold=4,
     )
     fund_project(session, world.project, amount=ESCROW)
     label_round(session, world, per_annotator=40)
@@ -238,23 +259,84 @@ class TestPairwiseEpoch:
         assert labels.gold_correct[4] < labels.gold_total[4]
 
 
-class TestUnsettledKinds:
-    def test_rubric_is_refused(self, session: Session) -> None:
-        """A kind with no settlement method is refused, naming the kind."""
-        world = make_world(session, tag="rubric", n_items=3, answers=[])
-        world.project.label_schema = {"kind": "rubric", "criteria": ["helpfulness"]}
-        session.add(
-            Annotation(
-                project_id=world.project.id,
-                item_id=world.items[0].id,
-                annotator_id=world.project.owner_id,
-                value={"helpfulness": 3},
-                value_sha256=value_sha256({"helpfulness": 3}),
-            )
+class TestRubricEpoch:
+    def test_random_scorer_earns_far_less_per_label(self, session: Session) -> None:
+        """Honest scorers earn; one scoring at random earns under a quarter of the worst."""
+        world = _rubric_world(session)
+        outcome = close_epoch(session, world.project)
+        assert outcome.labels is not None and outcome.labels.label_value is None
+        assert outcome.labels.chance_level == 0.0
+        per_label = _per_label(outcome)
+        honest, scorer = per_label[:4], per_label[4]
+        assert honest.min() > 0.3
+        assert scorer < 0.25 * honest.min()
+
+    def test_aggregated_rubric_is_stored_on_the_items(self, session: Session) -> None:
+        """Closing stores per item the scores of every criterion, mostly the true ones."""
+        world = _rubric_world(session)
+        close_epoch(session, world.project)
+        session.expire_all()
+        items = session.query(Item).filter(Item.project_id == world.project.id).all()
+        right = total = 0
+        for item in items:
+            assert item.inferred is not None and set(item.inferred) == set(CRITERIA)
+            assert item.inferred_confidence is not None
+            assert 0.0 <= item.inferred_confidence <= 1.0
+            right += sum(item.inferred[c] == item.payload["truth"][c] for c in CRITERIA)
+            total += len(CRITERIA)
+        assert right >= 0.85 * total
+
+    def test_paid_equals_debited(self, session: Session) -> None:
+        """What the rubric epoch pays equals what the escrow lost, to the base unit."""
+        world = _rubric_world(session)
+        settlement = close_epoch(session, world.project).settlement
+        assert settlement is not None and sum(settlement.rewards) > 0
+        _assert_conserved(session, settlement)
+
+    def test_closing_twice_changes_nothing(self, session: Session) -> None:
+        """A second close with nothing new returns the same epoch and writes nothing."""
+        world = _rubric_world(session)
+        first = close_epoch(session, world.project)
+        length = journal_length(session)
+        again = close_epoch(session, world.project)
+        assert not again.is_new and again.epoch.id == first.epoch.id
+        assert journal_length(session) == length
+        assert len(list_epochs(session, world.project)) == 1
+
+    def test_audit_recomputes_with_the_stored_method(self, session: Session) -> None:
+        """The epoch stores ``structured`` as its method and audit recomputes it clean."""
+        world = _rubric_world(session)
+        epoch = close_epoch(session, world.project).epoch
+        report = session.get(EpochReport, epoch.id)
+        assert report is not None and report.estimator == "structured"
+        result = audit(session)
+        assert result.is_clean, result.finding
+        assert result.epochs == 1
+
+    def test_audit_catches_a_changed_score(self, session: Session) -> None:
+        """A settled rubric label rewritten (hash and all) makes the recomputed epoch differ."""
+        world = _rubric_world(session)
+        close_epoch(session, world.project)
+        annotation = session.query(Annotation).order_by(Annotation.id).first()
+        assert annotation is not None
+        forged = {c: 6 - annotation.value[c] for c in CRITERIA}
+        _drop_immutability(session)
+        session.execute(
+            update(_ANNOTATIONS)
+            .where(_ANNOTATIONS.c.id == annotation.id)
+            .values(value=forged, value_sha256=value_sha256(forged))
         )
-        session.flush()
-        with pytest.raises(InvalidTransition, match="no method for kind 'rubric'"):
-            close_epoch(session, world.project)
+        session.expire_all()
+        result = audit(session)
+        assert not result.is_clean
+        assert result.finding is not None and result.finding.check == "report"
+
+
+class TestUnsettledKinds:
+    def test_unknown_kind_is_refused(self) -> None:
+        """A kind with no settlement method is refused, naming the kind."""
+        with pytest.raises(InvalidTransition, match="no method for kind 'video'"):
+            settlement_method("video", "auto")
 
     def test_classification_still_settles_by_class(self, session: Session) -> None:
         """A classification epoch keeps its class indices, its estimator and 1/K chance."""

@@ -1,12 +1,14 @@
-"""Preference kinds in the workspace: pairwise, ranking and rubric, by keyboard.
+"""Preference kinds in the browser: the new-project form, and the workspace by keyboard.
 
-A requester makes the project and uploads ``prompt``/``responses`` items through the
-API; an annotator labels in the browser; the test reads back what the API stored.
+A requester makes the project (through the form, or through the API with
+``prompt``/``responses`` items); an annotator labels in the browser; the test reads
+back what the API stored.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -51,6 +53,116 @@ def _values(owner: User, project_id: int) -> list[Any]:
     """Every stored annotation value of the project, read through the export endpoint."""
     text = owner.api.get(f"/projects/{project_id}/export", params={"format": "jsonl"}).text
     return [a["value"] for line in text.splitlines() for a in json.loads(line)["annotations"]]
+
+
+def _new_project_form(
+    server: LiveServer, browser: Browser, kind: str
+) -> tuple[Page, list[str], User]:
+    """A requester's page on the new-project form, named and set to ``kind``; its errors."""
+    requester = server.user("requester")
+    page, errors = new_page(browser)
+    sign_in(page, server, requester.token)
+    page.get_by_role("link", name="New project").first.click()
+    page.get_by_label("Name", exact=True).fill(f"form-{kind}-{requester.address[-6:].lower()}")
+    page.get_by_label("Label kind", exact=True).select_option(kind)
+    return page, errors, requester
+
+
+def _create_through_the_form(
+    server: LiveServer, browser: Browser, kind: str, fill: Callable[[Page], None]
+) -> tuple[int, dict[str, Any], User]:
+    """Create a ``kind`` project in the form; return its id, stored schema and owner."""
+    page, errors, requester = _new_project_form(server, browser, kind)
+    fill(page)
+    page.get_by_role("button", name="Create project").click()
+    page.wait_for_url("**/dashboard")
+    project_id = int(page.url.split("/")[-2])
+    assert errors == []
+    schema: dict[str, Any] = requester.api.get(f"/projects/{project_id}").json()["schema"]
+    return project_id, schema, requester
+
+
+class TestCreateForm:
+    """The new-project form offers the preference kinds with their options."""
+
+    def test_ranking_project(self, live_server: LiveServer, browser: Browser) -> None:
+        """A ranking project needs only its kind; the class list is hidden."""
+
+        def fill(page: Page) -> None:
+            expect(page.get_by_label("Classes (comma separated)", exact=True)).to_be_hidden()
+            expect(page.get_by_text("annotators order them best first")).to_be_visible()
+
+        _, schema, _ = _create_through_the_form(live_server, browser, "ranking", fill)
+        assert schema["kind"] == "ranking"
+        assert (schema["min_responses"], schema["max_responses"]) == (2, 20)
+
+    def test_rubric_project(self, live_server: LiveServer, browser: Browser) -> None:
+        """Criteria and the score scale typed in the form become the rubric schema."""
+
+        def fill(page: Page) -> None:
+            page.get_by_label("Criteria (comma separated)", exact=True).fill(
+                "accuracy, clarity , tone"
+            )
+            page.get_by_label("Lowest score", exact=True).fill("0")
+            page.get_by_label("Highest score", exact=True).fill("4")
+            shot(page, "19-new-rubric-project")
+
+        _, schema, _ = _create_through_the_form(live_server, browser, "rubric", fill)
+        assert schema == {
+            "kind": "rubric",
+            "criteria": ["accuracy", "clarity", "tone"],
+            "min_score": 0,
+            "max_score": 4,
+        }
+
+    def test_pairwise_project(self, live_server: LiveServer, browser: Browser) -> None:
+        """Unticking ties and a strongest preference of 5 are stored in the schema."""
+
+        def fill(page: Page) -> None:
+            page.get_by_label("Allow ties", exact=True).uncheck()
+            page.get_by_label("Strongest preference", exact=True).fill("5")
+            shot(page, "20-new-pairwise-project")
+
+        _, schema, _ = _create_through_the_form(live_server, browser, "pairwise", fill)
+        assert schema["kind"] == "pairwise"
+        assert (schema["allow_ties"], schema["max_strength"]) == (False, 5)
+
+    def test_inverted_scale_is_refused_at_the_scale(
+        self, live_server: LiveServer, browser: Browser
+    ) -> None:
+        """A highest score not above the lowest gets the API's error next to it."""
+        page, _, requester = _new_project_form(live_server, browser, "rubric")
+        page.get_by_label("Highest score", exact=True).fill("1")
+        page.get_by_role("button", name="Create project").click()
+        error = page.locator(".field:has(#f-max_score) .field-error")
+        expect(error).to_contain_text("max_score 1 must be above min_score 1")
+        assert requester.api.get("/projects").json()["items"] == []
+
+    def test_a_rubric_made_in_the_form_is_labelled_in_the_workspace(
+        self, live_server: LiveServer, browser: Browser
+    ) -> None:
+        """A rubric project from the form takes items and stores scores from the workspace."""
+
+        def fill(page: Page) -> None:
+            page.get_by_label("Criteria (comma separated)", exact=True).fill("clarity, tone")
+            page.get_by_label("Gold rate", exact=True).fill("0")
+
+        project_id, _, owner = _create_through_the_form(live_server, browser, "rubric", fill)
+        body = json.dumps({"id": "f1", "prompt": PROMPT, "response": SHORT}).encode() + b"\n"
+        owner.api.post(
+            f"/projects/{project_id}/items",
+            files={"files": ("items.jsonl", body, "application/x-ndjson")},
+        ).raise_for_status()
+        owner.api.post(
+            f"/projects/{project_id}/status", json={"status": "active"}
+        ).raise_for_status()
+        worker, errors = _annotator_at(live_server, browser, project_id)
+        for key in "35":
+            worker.keyboard.press(key)
+        worker.keyboard.press("Enter")
+        expect(worker.get_by_test_id("done-count")).to_have_text("1")
+        assert _values(owner, project_id) == [{"clarity": 3, "tone": 5}]
+        assert errors == []
 
 
 class TestPairwise:

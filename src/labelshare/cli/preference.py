@@ -106,7 +106,12 @@ def ranking(
             objects[item.external_id] = found
     with quality_errors():
         comparisons = comparisons_from_values(
-            labels.item_ids, labels.annotators, labels.values, response_objects=objects
+            labels.item_ids,
+            labels.annotators,
+            labels.values,
+            response_objects=objects,
+            # A pairwise label's strength weighs its judgement; rankings state none.
+            max_strength=labels.schema.to_json().get("max_strength"),
         )
         intervals = bootstrap_scores(
             comparisons, estimator=estimators[method], n_resamples=resamples, level=level

@@ -14,7 +14,8 @@ kept in the payload.
 Export from aggregated preferences (the posteriors of
 ``labelshare.quality.preference.preference_quality``, keyed by ``(item id, i, j)``):
 
-* ``dpo_examples``: ``{"prompt", "chosen", "rejected"}`` per confidently ordered pair;
+* ``dpo_examples``: ``{"prompt", "chosen", "rejected"}`` per confidently ordered pair,
+  with the ``rationales`` of the pairwise labels that chose the same response;
 * ``ranking_rows``: the responses ordered best first, as a list;
 * ``rubric_rows``: the mean score per criterion;
 
@@ -57,6 +58,8 @@ class DpoExample:
         rejected: the text of the other response.
         id: the item's external id.
         confidence: posterior probability that ``chosen`` is the better response.
+        rationales: the rationales of the labels that chose ``chosen`` over
+            ``rejected``, in annotation order (pairwise labels only; rankings have none).
     """
 
     prompt: str
@@ -64,6 +67,7 @@ class DpoExample:
     rejected: str
     id: str
     confidence: float
+    rationales: tuple[str, ...] = ()
 
 
 def read_preference_jsonl(path: Path, *, schema: LabelSchema | None = None) -> Iterator[ItemRecord]:
@@ -150,7 +154,9 @@ def dpo_examples(
 
     Every pair of responses with a posterior gives one example when the more likely
     direction has at least ``min_confidence`` probability and is more likely than a
-    tie; a ranking item gives one example per such pair of its responses.
+    tie; a ranking item gives one example per such pair of its responses. A pairwise
+    item's example carries the rationales of the labels that made the same choice
+    (those of dissenting labels argue for the other response).
 
     Args:
         items: the project's items (``payload`` with ``prompt`` and ``responses``).
@@ -167,19 +173,53 @@ def dpo_examples(
     by_item = _pairs_by_item(posteriors)
     for item in items:
         texts = response_texts(item.payload)
+        reasons = _rationales_by_choice(item)
         for i, j, probas in by_item.get(item.external_id, ()):
             p_i, p_j = float(probas[0]), float(probas[1])
             p_tie = float(probas[2]) if len(probas) > 2 else 0.0
             better, worse, confidence = (i, j, p_i) if p_i >= p_j else (j, i, p_j)
             if confidence < threshold or confidence <= p_tie:
                 continue
+            # A pairwise choice names response 0 (A) or 1 (B); ranking pairs have none.
+            chose = "AB"[better] if (i, j) == (0, 1) else None
             yield DpoExample(
                 prompt=str(item.payload.get("prompt", "")),
                 chosen=texts[better],
                 rejected=texts[worse],
                 id=item.external_id,
                 confidence=confidence,
+                rationales=tuple(reasons.get(chose, ())) if chose else (),
             )
+
+
+def _rationales_by_choice(item: ExportItem) -> dict[str, list[str]]:
+    """The non-blank rationales of an item's pairwise labels, grouped by their choice."""
+    grouped: dict[str, list[str]] = {}
+    for annotation in item.annotations:
+        value = annotation.value
+        if not isinstance(value, Mapping):
+            continue
+        rationale = value.get("rationale")
+        if isinstance(rationale, str) and rationale.strip():
+            grouped.setdefault(str(value.get("choice")), []).append(rationale)
+    return grouped
+
+
+def has_rationales(values: Iterable[Any]) -> bool:
+    """Whether any of these label values carries a non-blank rationale.
+
+    Args:
+        values: canonical label values of any preference kind.
+
+    Returns:
+        True when a DPO export of them should carry a ``rationales`` field.
+    """
+    return any(
+        isinstance(value, Mapping)
+        and isinstance(value.get("rationale"), str)
+        and bool(value["rationale"].strip())
+        for value in values
+    )
 
 
 def _pairs_by_item(
@@ -268,14 +308,16 @@ def rubric_rows(
 
 
 def dpo_rows(
-    examples: Iterable[DpoExample], *, with_metadata: bool = False
+    examples: Iterable[DpoExample], *, with_metadata: bool = False, with_rationales: bool = False
 ) -> Iterator[dict[str, Any]]:
     """The JSON rows of DPO examples: ``prompt``, ``chosen``, ``rejected`` (and ``id``,
-    ``confidence`` when ``with_metadata``).
+    ``confidence`` when ``with_metadata``; ``rationales`` when ``with_rationales``).
 
     Args:
         examples: the examples.
         with_metadata: keep the item id and the confidence beside the three fields.
+        with_rationales: add ``rationales``, a list of strings (empty where no label
+            gave one), to every row: a data set needs the same columns in every row.
 
     Yields:
         One dict per example.
@@ -284,6 +326,10 @@ def dpo_rows(
         row = asdict(example)
         if not with_metadata:
             del row["id"], row["confidence"]
+        if with_rationales:
+            row["rationales"] = list(example.rationales)
+        else:
+            del row["rationales"]
         yield row
 
 

@@ -5,8 +5,9 @@ over class indices (:mod:`labelshare.services.epoch_labels`), which also lets th
 settlement pay Correlated Agreement. The other kinds have no class per label, so each
 label's quality weight comes from its kind's aggregator, judged leave-one-out:
 
-* ``structured`` — multilabel, spans, bbox, text:
-  :func:`labelshare.quality.structured.structured_quality`;
+* ``structured`` — multilabel, spans, bbox, text, rubric:
+  :func:`labelshare.quality.structured.structured_quality` (a rubric through one
+  ordinal model per criterion, :class:`labelshare.quality.structured.RubricAggregator`);
 * ``preference`` — pairwise, ranking:
   :func:`labelshare.quality.preference.preference_quality` (leave-one-out correctness
   times the annotator's informedness, so an annotator who always picks A or always the
@@ -45,7 +46,7 @@ __all__ = [
 CATEGORICAL_KINDS = ("classification", "rating")
 """Kinds settled over class indices by a truth-inference estimator."""
 
-STRUCTURED_KINDS = ("multilabel", "spans", "bbox", "text")
+STRUCTURED_KINDS = ("multilabel", "spans", "bbox", "text", "rubric")
 """Kinds settled with ``structured_quality``."""
 
 PREFERENCE_KINDS = ("pairwise", "ranking")
@@ -75,6 +76,13 @@ CHANCE_LEVEL: Mapping[str, float] = {
     # random), so subtracting a chance level as well would cut honest pay twice.
     "pairwise": 0.0,
     "ranking": 0.0,
+    # Mean over criteria of the label's closeness to the leave-one-out posterior times
+    # the annotator's weighted kappa against it (RubricAggregator). Closeness alone is
+    # no measure of skill (uniformly random scores on 1..5 are 0.6 close on average),
+    # but the kappa of scores that do not depend on the truth (random, constant) is
+    # about 0, so their weight already is; a chance level above 0 would cut honest pay
+    # twice, as for pairwise.
+    "rubric": 0.0,
 }
 """Quality weight at or below which a label of each non-categorical kind earns nothing."""
 

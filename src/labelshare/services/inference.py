@@ -2,10 +2,11 @@
 
 Every schema kind goes through ``labelshare.quality.structured.structured_quality``:
 truth inference for classification (the method the caller names, ``auto`` by default),
-and the kind's own aggregator for multilabel, ratings, spans, boxes and free text. The
-inferred label and its confidence are stored on the item (``inferred``,
-``inferred_confidence``), where exports and the dashboard read them. Closing an epoch
-stores them too (:func:`store_epoch_inference`), so a settled project always shows them.
+and the kind's own aggregator for multilabel, ratings, spans, boxes, free text and
+rubrics (a score per criterion). The inferred label and its confidence are stored on
+the item (``inferred``, ``inferred_confidence``), where exports and the dashboard read
+them. Closing an epoch stores them too (:func:`store_epoch_inference`), so a settled
+project always shows them.
 """
 
 from __future__ import annotations

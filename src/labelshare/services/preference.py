@@ -132,7 +132,8 @@ def preference_rows(
 
     Args:
         labels: the project's labels (``load_preference_labels``).
-        what: ``dpo`` (prompt, chosen, rejected), ``ranking`` or ``rubric``.
+        what: ``dpo`` (prompt, chosen, rejected; and ``rationales``, a list per row,
+            when any label gave one), ``ranking`` or ``rubric``.
         min_confidence: the least posterior probability of an exported DPO preference.
         with_metadata: keep the item id and the confidence in DPO rows.
 
@@ -143,7 +144,13 @@ def preference_rows(
         InvalidInput: ``what`` is unknown (field ``what``), does not fit the project's
             kind (field ``project``), or the quality engine refused the labels.
     """
-    from labelshare.io.preference import dpo_examples, dpo_rows, ranking_rows, rubric_rows
+    from labelshare.io.preference import (
+        dpo_examples,
+        dpo_rows,
+        has_rationales,
+        ranking_rows,
+        rubric_rows,
+    )
     from labelshare.quality.preference import preference_quality
 
     kinds = export_kinds(what)
@@ -163,5 +170,7 @@ def preference_rows(
     }
     if what == "dpo":
         examples = dpo_examples(labels.items, posteriors, min_confidence=min_confidence)
-        return dpo_rows(examples, with_metadata=with_metadata)
+        return dpo_rows(
+            examples, with_metadata=with_metadata, with_rationales=has_rationales(labels.values)
+        )
     return ranking_rows(labels.items, posteriors)

@@ -12,6 +12,7 @@ from labelshare.quality.structured import (
     BoxAggregator,
     MultilabelAggregator,
     OrdinalAggregator,
+    RubricAggregator,
     SpanAggregator,
     StructuredAggregator,
     StructuredRow,
@@ -59,10 +60,13 @@ AGGREGATORS: list[Callable[[], StructuredAggregator]] = [
     lambda: SpanAggregator(tags=["PER"]),
     lambda: BoxAggregator(classes=["car"]),
     lambda: TextAggregator(),
+    lambda: RubricAggregator(criteria=["helpfulness"]),
 ]
 
 
-@pytest.mark.parametrize("factory", AGGREGATORS, ids=["ml", "rating", "spans", "bbox", "text"])
+@pytest.mark.parametrize(
+    "factory", AGGREGATORS, ids=["ml", "rating", "spans", "bbox", "text", "rubric"]
+)
 class TestConventions:
     def test_unfitted_attribute_raises(self, factory: Callable[[], StructuredAggregator]) -> None:
         """Reading a learned attribute before fit raises NotFittedError."""

@@ -43,7 +43,8 @@ def get_preference_export(
     """Stream a preference project's training rows as JSONL (owner or admin).
 
     ``dpo`` gives ``{"prompt", "chosen", "rejected"}`` pairs whose aggregated preference
-    is at least ``min_confidence`` likely, ``ranking`` each item's responses in order,
+    is at least ``min_confidence`` likely (with ``rationales``, the agreeing labels'
+    reasons, when any label gave one), ``ranking`` each item's responses in order,
     ``rubric`` the scores per criterion: the rows ``labelshare preference export`` writes.
     """
     project = managed_project(session, account, project_id)

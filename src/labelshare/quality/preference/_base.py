@@ -20,7 +20,13 @@ from labelshare.quality._params import Estimator
 from labelshare.quality.exceptions import QualityInputError
 from labelshare.quality.preference._comparisons import Comparisons
 
-__all__ = ["PairwiseEstimator", "check_weights", "fit_log_strengths", "single_threaded_blas"]
+__all__ = [
+    "PairwiseEstimator",
+    "check_weights",
+    "fit_log_strengths",
+    "judgement_weights",
+    "single_threaded_blas",
+]
 
 
 def single_threaded_blas() -> AbstractContextManager[Any]:
@@ -86,6 +92,20 @@ def check_weights(
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         raise QualityInputError("sample_weight: weights must be finite and >= 0")
     return weights
+
+
+def judgement_weights(
+    sample_weight: NDArray[Any] | None, comparisons: Comparisons
+) -> NDArray[np.float64]:
+    """What each judgement weighs in a fit: ``sample_weight`` times ``comparisons.weights``.
+
+    The one place where the judgements' own weights (a pairwise label's strength) meet
+    the caller's (bootstrap counts, quality weights), so neither is applied twice.
+
+    Raises:
+        QualityInputError: as :func:`check_weights`.
+    """
+    return check_weights(sample_weight, comparisons) * comparisons.weights
 
 
 def fit_log_strengths(

@@ -64,6 +64,21 @@ def _display_codes(
     return codes
 
 
+def _weights(weights: Sequence[float] | NDArray[Any] | None, n: int) -> NDArray[np.float64]:
+    """Per-judgement weights, ones by default, checked to be finite and >= 0."""
+    if weights is None:
+        return np.ones(n, dtype=np.float64)
+    try:
+        array = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise QualityInputError(f"weights: expected numbers ({exc})") from exc
+    if array.shape != (n,):
+        raise QualityInputError(f"weights: expected {n} entries, got shape {array.shape}")
+    if not np.all(np.isfinite(array)) or np.any(array < 0):
+        raise QualityInputError("weights: every weight must be finite and >= 0")
+    return array
+
+
 @dataclass(frozen=True, eq=False)
 class Comparisons:
     """Pairwise judgements: worker ``workers[r]`` compared ``first[r]`` with ``second[r]``.
@@ -80,6 +95,9 @@ class Comparisons:
             -1 when the display order is unknown.
         object_ids: ``(n_objects,)`` id of each object index (sorted).
         worker_ids: ``(n_workers,)`` id of each worker index (sorted).
+        weights: ``(n,)`` float64 how much each judgement counts in the global scores
+            (``BradleyTerry``, ``CrowdBT``): 1 by default; a pairwise label's strength
+            sets it (see ``comparisons_from_values``).
     """
 
     first: NDArray[np.int64]
@@ -89,6 +107,7 @@ class Comparisons:
     shown_first: NDArray[np.int64]
     object_ids: NDArray[Any]
     worker_ids: NDArray[Any]
+    weights: NDArray[np.float64]
 
     @property
     def n_comparisons(self) -> int:
@@ -114,6 +133,7 @@ class Comparisons:
         *,
         workers: Sequence[Hashable] | NDArray[Any] | None = None,
         shown_first: Sequence[Hashable | None] | NDArray[Any] | None = None,
+        weights: Sequence[float] | NDArray[Any] | None = None,
     ) -> Comparisons:
         """Build judgements from parallel sequences of ids.
 
@@ -124,13 +144,15 @@ class Comparisons:
             workers: who judged; by default one anonymous worker ``0``.
             shown_first: ``"A"`` or ``"B"`` (or 0 / 1), the response displayed first;
                 None or -1 where unknown; by default unknown everywhere.
+            weights: how much each judgement counts (finite, >= 0); ones by default.
 
         Returns:
             The judgements, ids sorted and integer-coded.
 
         Raises:
             QualityInputError: no judgements, lengths differ, an object compared with
-                itself, or an outcome or display order that is not one of the names.
+                itself, an outcome or display order that is not one of the names, or a
+                weight that is negative or not finite.
         """
         first_arr, second_arr = np.asarray(first), np.asarray(second)
         n = first_arr.shape[0] if first_arr.ndim == 1 else -1
@@ -168,6 +190,7 @@ class Comparisons:
             shown_first=order,
             object_ids=object_ids,
             worker_ids=worker_ids,
+            weights=_weights(weights, n),
         )
 
     def take(self, rows: NDArray[np.int64]) -> Comparisons:
@@ -187,4 +210,5 @@ class Comparisons:
             shown_first=self.shown_first[rows],
             object_ids=self.object_ids,
             worker_ids=self.worker_ids,
+            weights=self.weights[rows],
         )

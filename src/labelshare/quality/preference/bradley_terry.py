@@ -19,8 +19,8 @@ from labelshare.quality._base import check_nonnegative, check_positive_int
 from labelshare.quality.exceptions import ConvergenceWarning
 from labelshare.quality.preference._base import (
     PairwiseEstimator,
-    check_weights,
     fit_log_strengths,
+    judgement_weights,
     single_threaded_blas,
 )
 from labelshare.quality.preference._comparisons import FIRST_WINS, TIE, Comparisons
@@ -37,11 +37,14 @@ def first_scores(comparisons: Comparisons) -> NDArray[np.float64]:
 class BradleyTerry(PairwiseEstimator):
     """P(i beats j) = sigmoid(s_i - s_j), every judgement trusted alike.
 
-    A tie counts as half a win for each side. ``prior`` gives every object that many
-    wins and losses against a virtual object of score 0 (a MAP estimate that stays
-    finite for undefeated objects and separates disconnected groups no further than
-    the data says); 0 gives the plain maximum-likelihood estimate, which exists only
-    when the comparison graph is strongly connected.
+    A tie counts as half a win for each side. Each judgement's log-likelihood is
+    multiplied by its weight, ``comparisons.weights`` (a stronger stated preference
+    counts as more evidence, see ``comparisons_from_values``) times ``sample_weight``.
+    ``prior`` gives every object that many wins and losses against a virtual object of
+    score 0 (a MAP estimate that stays finite for undefeated objects and separates
+    disconnected groups no further than the data says); 0 gives the plain
+    maximum-likelihood estimate, which exists only when the comparison graph is
+    strongly connected.
 
     Args:
         prior: pseudo-wins and pseudo-losses per object (>= 0).
@@ -71,7 +74,7 @@ class BradleyTerry(PairwiseEstimator):
         Args:
             comparisons: the judgements.
             sample_weight: ``(n,)`` non-negative weight per judgement (bootstrap counts,
-                quality weights); ones by default.
+                quality weights), on top of ``comparisons.weights``; ones by default.
             start: starting log-strengths ``(n_objects,)`` (a warm start), or None.
 
         Returns:
@@ -81,7 +84,7 @@ class BradleyTerry(PairwiseEstimator):
             QualityInputError: bad hyperparameters, weights or comparisons.
         """
         self._forget()
-        weights = check_weights(sample_weight, comparisons)
+        weights = judgement_weights(sample_weight, comparisons)
         prior = check_nonnegative(self.prior, "prior")
         n_iter = check_positive_int(self.n_iter, "n_iter")
         tol = check_nonnegative(self.tol, "tol", strict=True)

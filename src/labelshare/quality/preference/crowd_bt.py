@@ -25,8 +25,8 @@ from labelshare.quality._base import EPS, check_nonnegative, check_positive_int
 from labelshare.quality.exceptions import ConvergenceWarning, QualityInputError
 from labelshare.quality.preference._base import (
     PairwiseEstimator,
-    check_weights,
     fit_log_strengths,
+    judgement_weights,
     single_threaded_blas,
 )
 from labelshare.quality.preference._comparisons import FIRST_WINS, TIE, Comparisons
@@ -42,8 +42,9 @@ class CrowdBT(PairwiseEstimator):
     above, plus ties counted as half a win each way (ties carry no information on
     eta), plus the score prior of ``BradleyTerry`` and a Beta prior on every eta that
     adds ``reliability_prior = (a, b)`` pseudo-counts of truthful and reversed
-    reports. An annotator near 0.5 is ignored; below 0.5 their reports are read
-    reversed.
+    reports. Judgements are weighted as in ``BradleyTerry`` (``comparisons.weights``
+    times ``sample_weight``), in the scores and in the reliabilities alike. An
+    annotator near 0.5 is ignored; below 0.5 their reports are read reversed.
 
     Args:
         prior: pseudo-wins and pseudo-losses per object, as in ``BradleyTerry``.
@@ -80,7 +81,8 @@ class CrowdBT(PairwiseEstimator):
 
         Args:
             comparisons: the judgements.
-            sample_weight: ``(n,)`` non-negative weight per judgement; ones by default.
+            sample_weight: ``(n,)`` non-negative weight per judgement, on top of
+                ``comparisons.weights``; ones by default.
 
         Returns:
             self.
@@ -89,7 +91,7 @@ class CrowdBT(PairwiseEstimator):
             QualityInputError: bad hyperparameters, weights or comparisons.
         """
         self._forget()
-        weights = check_weights(sample_weight, comparisons)
+        weights = judgement_weights(sample_weight, comparisons)
         prior = check_nonnegative(self.prior, "prior")
         n_iter = check_positive_int(self.n_iter, "n_iter")
         tol = check_nonnegative(self.tol, "tol", strict=True)

@@ -20,6 +20,10 @@ clipped to [0, 1]: 1 for a perfect annotator, 0 for one whose answers do not dep
 the truth. An annotator who always picks the left response while the display order is
 shuffled, always answers A, or answers at random therefore earns (close to) nothing,
 even on the labels that happen to agree with the others.
+
+The per-item model reads the choice only. A pairwise label's stated ``strength``
+counts in the global scores instead: :func:`comparisons_from_values` turns it into the
+judgement's weight (see there) for ``BradleyTerry`` and ``CrowdBT``.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ class _PairAnswer:
     j: int
     outcome: str
     shown_first: str | None
+    strength: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,7 +102,12 @@ def _pair_answers(row: int, item: Hashable, value: Any) -> list[_PairAnswer]:
         shown = value.get("shown_first")
         if shown not in (None, *_DECIDED):
             raise QualityInputError(f"{field}.shown_first: {shown!r} is not 'A' or 'B'")
-        return [_PairAnswer(row, item, 0, 1, choice, shown)]
+        strength = value.get("strength")
+        if strength is not None and (
+            isinstance(strength, bool) or not isinstance(strength, int) or strength < 1
+        ):
+            raise QualityInputError(f"{field}.strength: {strength!r} is not an integer >= 1")
+        return [_PairAnswer(row, item, 0, 1, choice, shown, strength)]
     order = value.get("order") if isinstance(value, Mapping) else value
     if not isinstance(order, Sequence) or isinstance(order, str) or len(order) < 2:
         raise QualityInputError(
@@ -251,8 +261,22 @@ def comparisons_from_values(
     values: Sequence[Any],
     *,
     response_objects: Mapping[Any, Sequence[Hashable]] | None = None,
+    max_strength: int | None = None,
 ) -> Comparisons:
     """Judgements between the objects behind responses, from pairwise and ranking labels.
+
+    A pairwise label's ``strength`` (1..max_strength) sets its judgement's weight, so
+    that a clearer preference counts as more evidence in ``BradleyTerry`` and
+    ``CrowdBT``::
+
+        weight = strength / mid,   mid = (max_strength + 1) / 2
+
+    A preference of middle strength, or with no strength stated (ties, ranking pairs,
+    labels without one), counts as one judgement; on the default 1..3 scale strength 1
+    counts half and strength 3 one and a half. The weight scales the judgement's
+    log-likelihood, as if it had been given that many times; the mean weight of
+    strengths spread evenly over the scale is 1, so the strengths shift the scores
+    without inflating the evidence overall.
 
     Args:
         items: item id of each label.
@@ -261,15 +285,19 @@ def comparisons_from_values(
         response_objects: item id -> the object of each response (e.g. the model that
             wrote it), to rank models across items; by default each response is its
             own object ``"<item>#<index>"``.
+        max_strength: the schema's highest strength; needed when a label states one.
 
     Returns:
-        The judgements (a ranking gives one per pair of its responses).
+        The judgements (a ranking gives one per pair of its responses), weighted by
+        strength.
 
     Raises:
-        QualityInputError: as ``preference_quality``, or an item missing from
-            ``response_objects`` or with too few objects for its responses.
+        QualityInputError: as ``preference_quality``, an item missing from
+            ``response_objects`` or with too few objects for its responses, or a
+            strength without ``max_strength`` or above it.
     """
     answers = _split(items, annotators, values)
+    weights = _strength_weights(answers, max_strength)
     first: list[Hashable] = []
     second: list[Hashable] = []
     for answer in answers:
@@ -290,4 +318,29 @@ def comparisons_from_values(
         [a.outcome for a in answers],
         workers=[annotators[a.label_row] for a in answers],
         shown_first=[a.shown_first for a in answers],
+        weights=weights,
     )
+
+
+def _strength_weights(
+    answers: Sequence[_PairAnswer], max_strength: int | None
+) -> NDArray[np.float64]:
+    """Each answer's weight: its strength over the scale's middle, 1 without one."""
+    weights = np.ones(len(answers), dtype=np.float64)
+    stated = [(k, a) for k, a in enumerate(answers) if a.strength is not None]
+    if not stated:
+        return weights
+    if isinstance(max_strength, bool) or not isinstance(max_strength, int) or max_strength < 1:
+        raise QualityInputError(
+            f"max_strength: labels state a strength, so the scale's top is needed "
+            f"(an integer >= 1), got {max_strength!r}"
+        )
+    mid = (max_strength + 1) / 2.0
+    for k, answer in stated:
+        strength = int(answer.strength or 0)
+        if strength > max_strength:
+            raise QualityInputError(
+                f"values[{answer.label_row}].strength: {strength} is above {max_strength}"
+            )
+        weights[k] = strength / mid
+    return weights

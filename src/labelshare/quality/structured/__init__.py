@@ -1,4 +1,4 @@
-"""Quality for structured labels: multilabel, rating, spans, boxes and free text.
+"""Quality for structured labels: multilabel, rating, spans, boxes, free text, rubrics.
 
 One entry point for settlement, dashboards and exports, for every schema kind
 (classification included)::
@@ -17,7 +17,9 @@ Rows are ``(item, annotator, value[, payload])`` with values as validated by
 * :class:`OrdinalAggregator` — ratings with per-annotator bias and spread;
 * :class:`SpanAggregator` — token-level BIO inference, then span reconstruction;
 * :class:`BoxAggregator` — IoU + Hungarian matching, existence EM, weighted fusion;
-* :class:`TextAggregator` — review votes, and similarity to the medoid answer.
+* :class:`TextAggregator` — review votes, and similarity to the medoid answer;
+* :class:`RubricAggregator` — one ordinal model per criterion, weights corrected for
+  chance with Cohen's weighted kappa (:func:`linear_agreement`).
 
 Scores against gold: :func:`span_scores`, :func:`box_scores`,
 :func:`mean_absolute_error`. Synthetic annotators with known answers:
@@ -44,6 +46,7 @@ from labelshare.quality.structured.kinds import (
 )
 from labelshare.quality.structured.multilabel import MultilabelAggregator
 from labelshare.quality.structured.ordinal import OrdinalAggregator, rating_probabilities
+from labelshare.quality.structured.rubric import RubricAggregator, linear_agreement
 from labelshare.quality.structured.spans import SpanAggregator, tokenize
 from labelshare.quality.structured.synthetic import (
     SyntheticSet,
@@ -61,6 +64,7 @@ __all__ = [
     "MultilabelAggregator",
     "OrdinalAggregator",
     "PrecisionRecall",
+    "RubricAggregator",
     "SpanAggregator",
     "StructuredAggregator",
     "StructuredQuality",
@@ -69,6 +73,7 @@ __all__ = [
     "TextAggregator",
     "box_iou",
     "box_scores",
+    "linear_agreement",
     "make_aggregator",
     "mean_absolute_error",
     "rating_probabilities",

@@ -28,11 +28,12 @@ from labelshare.quality.structured.boxes import BoxAggregator
 from labelshare.quality.structured.free_text import TextAggregator
 from labelshare.quality.structured.multilabel import MultilabelAggregator
 from labelshare.quality.structured.ordinal import OrdinalAggregator
+from labelshare.quality.structured.rubric import RubricAggregator
 from labelshare.quality.structured.spans import SpanAggregator
 
 __all__ = ["KINDS", "StructuredQuality", "make_aggregator", "structured_quality"]
 
-KINDS = ("classification", "multilabel", "rating", "spans", "bbox", "text")
+KINDS = ("classification", "multilabel", "rating", "spans", "bbox", "text", "rubric")
 """The schema kinds :func:`structured_quality` handles."""
 
 
@@ -45,7 +46,7 @@ class StructuredQuality:
         item_ids: ``(n_items,)`` item ids, in canonical (sorted) order.
         labels: ``n_items`` aggregated values in the schema's value format, aligned
             with ``item_ids`` (a class name, a sorted class list, an int rating, a
-            span list, a box list or a string).
+            span list, a box list, a string or a ``{criterion: score}`` object).
         confidence: ``(n_items,)`` float64 in [0, 1], confidence in each label.
         annotator_ids: ``(n_annotators,)`` annotator ids, in canonical order.
         reliability: ``(n_annotators,)`` float64 in [0, 1].
@@ -54,7 +55,8 @@ class StructuredQuality:
         part_confidences: per item, the confidence of each part of its label, in the
             label's order (multilabel: each chosen class's posterior; spans: each
             span's; bbox: each box's existence posterior, the ``score`` of a COCO
-            export); None for kinds whose labels have no parts.
+            export; rubric: each criterion's score's posterior, in the schema's
+            criterion order); None for kinds whose labels have no parts.
     """
 
     kind: str
@@ -114,11 +116,12 @@ def make_aggregator(
 
     Returns:
         An unfitted :class:`MultilabelAggregator`, :class:`OrdinalAggregator`,
-        :class:`SpanAggregator`, :class:`BoxAggregator` or :class:`TextAggregator`.
+        :class:`SpanAggregator`, :class:`BoxAggregator`, :class:`TextAggregator` or
+        :class:`RubricAggregator`.
 
     Raises:
         QualityInputError: the schema is malformed, its kind is not one of
-            multilabel, rating, spans, bbox, text, or a parameter is unknown.
+            multilabel, rating, spans, bbox, text, rubric, or a parameter is unknown.
     """
     spec = _schema_json(schema)
     kind = spec.get("kind")
@@ -139,6 +142,13 @@ def make_aggregator(
             return BoxAggregator(classes=_option(spec, "classes"), **params)
         if kind == "text":
             return TextAggregator(**params)
+        if kind == "rubric":
+            return RubricAggregator(
+                criteria=_option(spec, "criteria"),
+                min_score=spec.get("min_score", 1),
+                max_score=spec.get("max_score", 5),
+                **params,
+            )
     except TypeError as exc:
         raise QualityInputError(f"params: {exc}") from exc
     raise QualityInputError(
@@ -201,6 +211,8 @@ def _part_confidences(aggregator: StructuredAggregator) -> list[list[float]] | N
         return aggregator.box_confidences_
     if isinstance(aggregator, SpanAggregator):
         return aggregator.span_confidences_
+    if isinstance(aggregator, RubricAggregator):
+        return [[float(p) for p in row] for row in aggregator.criterion_confidences_]
     if isinstance(aggregator, MultilabelAggregator):
         classes = list(aggregator.classes)
         return [

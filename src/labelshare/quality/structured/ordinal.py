@@ -71,6 +71,8 @@ class OrdinalAggregator(StructuredAggregator):
         biases_: ``(n_workers,)`` each annotator's bias (positive: rates high).
         spreads_: ``(n_workers,)`` each annotator's noise standard deviation.
         skills_: P(an annotator's label is within ``tolerance`` of the truth).
+        loo_rating_probas_: ``(n_rows, K)`` per input row (in input order), the
+            posterior over ratings 1..K of its item computed without that row.
         item_ids_, labels_ (ints), confidence_, worker_ids_, quality_weights_,
         n_iter_: see :mod:`labelshare.quality.structured._base`.
     """
@@ -79,6 +81,7 @@ class OrdinalAggregator(StructuredAggregator):
     rating_probas_: NDArray[np.float64]
     biases_: NDArray[np.float64]
     spreads_: NDArray[np.float64]
+    loo_rating_probas_: NDArray[np.float64]
 
     def __init__(
         self,
@@ -171,6 +174,7 @@ class OrdinalAggregator(StructuredAggregator):
         self.rating_probas_ = probas
         self.biases_ = bias
         self.spreads_ = spreads
+        self.loo_rating_probas_ = encoded.to_input_order(loo)
         self._publish_common(
             encoded,
             labels=[int(k) + 1 for k in labels],
