@@ -25,6 +25,9 @@ class Settings(BaseSettings):
         chain_id: the EIP-155 chain id sign-in messages must name.
         session_ttl_s: lifetime of a session made by signing in.
         rate_limit_per_s: sustained requests per second per token (bursts of twice that).
+        auth_rate_limit_per_min: requests a minute to the sign-in endpoints
+            (``/auth/nonce``, ``/auth/siwe``) from one client address (an IPv6 /64),
+            all of which may come at once.
         settlement_backend: where epoch roots are published and claims paid: ``local``
             (the database) or ``evm`` (labelshare's contracts on a chain).
         rpc_url: JSON-RPC URL of the chain for the ``evm`` backend.
@@ -51,6 +54,12 @@ class Settings(BaseSettings):
     session_ttl_s: int = Field(default=7 * 24 * 3600, gt=0)
     # Requests per second allowed to one token or session (0 turns the limit off).
     rate_limit_per_s: float = Field(default=50.0, ge=0.0)
+    # Sign-in takes two requests (nonce, then the signed message), so the default lets
+    # one address (an office behind NAT, say) sign in 30 times a minute; it bounds the
+    # nonce rows and signature checks an anonymous flood can cost. 0 turns it off.
+    # uvicorn takes the client address from X-Forwarded-For of proxies on 127.0.0.1;
+    # set FORWARDED_ALLOW_IPS for a proxy elsewhere, or every client shares its limit.
+    auth_rate_limit_per_min: float = Field(default=60.0, ge=0.0)
     # Settlement on a chain: no key lives here; commands read key files.
     settlement_backend: Literal["local", "evm"] = "local"
     rpc_url: str | None = None

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from eth_account import Account as EthAccount
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
+from labelshare.api import create_app
+from labelshare.api.limits import RateLimiter
 from labelshare.chain.siwe import sign_in_message
+from labelshare.config import Settings, load_settings
 from tests.api.conftest import Api
 
 DOMAIN = "127.0.0.1:8000"
@@ -142,3 +149,90 @@ class TestTokens:
         answer = api.client.get("/api/v1/me")
         assert answer.status_code == 401
         assert answer.json()["detail"].startswith("authorization")
+
+
+@dataclass
+class ManualClock:
+    """A monotonic clock that moves only when a test moves it."""
+
+    now_s: float = 0.0
+
+    def __call__(self) -> float:
+        """The current time in seconds."""
+        return self.now_s
+
+
+def _limit_sign_in(api: Api, per_min: float) -> ManualClock:
+    """Replace the app's sign-in limiter by one of ``per_min`` on a manual clock."""
+    clock = ManualClock()
+    limiter = RateLimiter(per_min / 60, burst=per_min, clock=clock)
+    api.client.app.state.sign_in_limiter = limiter  # type: ignore[attr-defined]
+    return clock
+
+
+def _client_at(api: Api, host: str) -> TestClient:
+    """A client of the same running app whose requests come from ``host``."""
+    return TestClient(api.client.app, client=(host, 50_000))
+
+
+class TestSignInRateLimit:
+    """GET /auth/nonce and POST /auth/siwe are limited per client address."""
+
+    def test_nonce_limited_per_address(self, api: Api) -> None:
+        """Past its limit an address gets a 429 JSON error with Retry-After; others do not."""
+        _limit_sign_in(api, per_min=3)
+        first, second = _client_at(api, "198.51.100.1"), _client_at(api, "198.51.100.2")
+        codes = [first.get("/api/v1/auth/nonce").status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        refused = first.get("/api/v1/auth/nonce")
+        assert refused.json()["error"] == "RateLimited"
+        assert refused.json()["detail"].startswith("client: more than 3 requests a minute")
+        assert refused.headers["Retry-After"] == "20"  # one request refills in 60/3 s
+        assert second.get("/api/v1/auth/nonce").status_code == 200
+
+    def test_siwe_limited_and_recovers(self, api: Api) -> None:
+        """A limited address cannot sign in until its bucket refills; then it can."""
+        clock = _limit_sign_in(api, per_min=2)
+        client, other = _client_at(api, "198.51.100.1"), _client_at(api, "198.51.100.2")
+        wallet = EthAccount.create()
+        good = _signed(wallet, client.get("/api/v1/auth/nonce").json()["nonce"])
+        unknown = _signed(EthAccount.create(), "0123456789abcdef")
+        assert client.post("/api/v1/auth/siwe", json=unknown).status_code == 401
+        refused = client.post("/api/v1/auth/siwe", json=good)
+        assert refused.status_code == 429
+        assert refused.headers["Retry-After"] == "30"
+        assert other.post("/api/v1/auth/siwe", json=unknown).status_code == 401
+        clock.now_s = 29.0
+        assert client.post("/api/v1/auth/siwe", json=good).status_code == 429
+        clock.now_s = 30.0
+        signed_in = client.post("/api/v1/auth/siwe", json=good)
+        assert signed_in.status_code == 200, signed_in.text  # the refused tries spent no nonce
+        assert signed_in.json()["address"] == wallet.address
+
+    def test_ipv6_counted_per_network(self, api: Api) -> None:
+        """Addresses of one IPv6 /64 share a limit; another /64 has its own."""
+        _limit_sign_in(api, per_min=1)
+        assert _client_at(api, "2001:db8::1").get("/api/v1/auth/nonce").status_code == 200
+        assert _client_at(api, "2001:db8::2").get("/api/v1/auth/nonce").status_code == 429
+        assert _client_at(api, "2001:db8:0:1::1").get("/api/v1/auth/nonce").status_code == 200
+
+    @pytest.mark.parametrize(("per_min", "refused"), [(2, 1), (0, 0)])
+    def test_limit_from_settings(
+        self, fresh_database_url: str, tmp_path: Path, per_min: float, refused: int
+    ) -> None:
+        """``auth_rate_limit_per_min`` sets the limit (at 2, the third is refused); 0 is none."""
+        settings = load_settings(
+            database_url=fresh_database_url,
+            auth_rate_limit_per_min=per_min,
+            media_dir=tmp_path / "media",
+        )
+        with TestClient(create_app(settings)) as client:
+            codes = [client.get("/api/v1/auth/nonce").status_code for _ in range(3)]
+        assert codes.count(429) == refused
+        assert codes.count(200) == 3 - refused
+
+    def test_default_limit_is_sane(self) -> None:
+        """By default an address may sign in dozens of times a minute, not without end."""
+        assert 10 <= Settings().auth_rate_limit_per_min <= 600
+        with pytest.raises(ValidationError, match="auth_rate_limit_per_min"):
+            Settings(auth_rate_limit_per_min=-1)

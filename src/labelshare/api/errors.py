@@ -59,7 +59,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def domain_error(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, errors.LabelshareError)  # registered for this class only
-        headers = {"Retry-After": "1"} if isinstance(exc, RateLimited) else None
+        headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, RateLimited) else None
         return JSONResponse(
             _body(type(exc).__name__, str(exc), getattr(exc, "field", None)),
             status_code=status_of(exc),

@@ -7,7 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.orm import Session
 
-from labelshare.api.deps import SESSION_COOKIE, AccountDep, SessionDep, bearer_secret
+from labelshare.api.deps import (
+    SESSION_COOKIE,
+    AccountDep,
+    SessionDep,
+    bearer_secret,
+    limit_sign_in,
+)
 from labelshare.api.schemas.auth import (
     AccountGrant,
     AccountOut,
@@ -34,6 +40,8 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorBody},
     422: {"model": ErrorBody},
 }
+# The sign-in endpoints need no account, so they are limited per client address.
+_SIGN_IN_ERRORS: dict[int | str, dict[str, object]] = {**_ERRORS, 429: {"model": ErrorBody}}
 
 
 def siwe_domain(settings: Settings) -> str:
@@ -51,7 +59,7 @@ def _account_out(session: Session, account: Account) -> AccountOut:
     )
 
 
-@router.get("/auth/nonce", responses=_ERRORS)
+@router.get("/auth/nonce", responses=_SIGN_IN_ERRORS, dependencies=[Depends(limit_sign_in)])
 def get_nonce(request: Request, session: SessionDep) -> NonceOut:
     """A single-use nonce for a Sign-In with Ethereum message (valid 5 minutes)."""
     settings: Settings = request.app.state.settings
@@ -64,7 +72,7 @@ def get_nonce(request: Request, session: SessionDep) -> NonceOut:
     )
 
 
-@router.post("/auth/siwe", responses=_ERRORS)
+@router.post("/auth/siwe", responses=_SIGN_IN_ERRORS, dependencies=[Depends(limit_sign_in)])
 def post_siwe(
     body: SignInRequest, request: Request, response: Response, session: SessionDep
 ) -> SessionOut:
