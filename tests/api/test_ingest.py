@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from labelshare.errors import InvalidInput, UnknownAssignment
+from labelshare.services.annotations import Stored, Submission
 from labelshare.services.assignment import next_item
-from labelshare.services.ingest import GroupCommitWriter, Stored, Submission
+from labelshare.services.ingest import GroupCommitWriter
 from labelshare.store.models import Annotation
 from labelshare.store.session import make_engine, make_sessionmaker, unit_of_work
 from tests.factories import add_items, make_account, make_project

@@ -42,7 +42,8 @@ CHROMIUM_ARGS = [
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / "test-artifacts" / "web"
 DOC_SHOTS = ROOT / "docs" / "screenshots"
-_STARTUP_S = 30.0
+_STARTUP_S = 120.0
+"""Generous: a loaded machine without bytecode caches takes many seconds to import the app."""
 _EXPECT_TIMEOUT_MS = 20_000
 """How long a page may take to show what a test expects (the machine may be busy)."""
 

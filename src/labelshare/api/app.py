@@ -66,9 +66,13 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_s)
+    app.state.sign_in_limiter = RateLimiter(
+        settings.auth_rate_limit_per_min / 60, burst=settings.auth_rate_limit_per_min
+    )
     app.state.token_cache = TokenCache()
     install_error_handlers(app)
-    for router in (auth.router, projects.router, data.router, work.router, exams.router):
+    # Routes are matched in order: the labelling endpoints, called most, come first.
+    for router in (work.router, auth.router, projects.router, data.router, exams.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(settlement.router, prefix=API_PREFIX)
     app.include_router(insights.router, prefix=API_PREFIX)

@@ -82,16 +82,27 @@ async def current_account_id(
     cache: TokenCache = request.app.state.token_cache
     account_id = cache.get(secret)
     if account_id is None:
-        account_id = await run_in_threadpool(_lookup, request.app.state.sessions, secret)
+        account_id = await run_in_threadpool(_lookup, request.app.state.read_sessions, secret)
         cache.put(secret, account_id)
     limiter: RateLimiter = request.app.state.rate_limiter
     limiter.check(secret)
     return account_id
 
 
-def _lookup(sessions: sessionmaker[Session], secret: str) -> int:
-    with unit_of_work(sessions) as session:
+def _lookup(read_sessions: sessionmaker[Session], secret: str) -> int:
+    # A read-only session: on SQLite it does not queue behind the label writer's lock.
+    with unit_of_work(read_sessions) as session:
         return authenticate(session, secret).id
 
 
 AccountIdDep = Annotated[int, Depends(current_account_id)]
+
+
+async def limit_sign_in(request: Request) -> None:
+    """Count a sign-in request against its client address, before any other work.
+
+    Raises:
+        RateLimited: the address sent more sign-in requests than its limit allows.
+    """
+    limiter: RateLimiter = request.app.state.sign_in_limiter
+    limiter.check_client(request.client.host if request.client else None)

@@ -3,11 +3,12 @@
 Request handlers hand a ``Submission`` to ``GroupCommitWriter.submit`` and wait on the
 returned future, which resolves only after the commit that made the label durable.
 The writer takes whatever has queued since its last commit (no fixed timer: under
-light load a batch is one label, under heavy load hundreds), applies each through
-the same ``submit_annotation`` the rest of the code uses, each inside a savepoint so
-that one bad label does not undo its batch, and commits once. With SQLite this makes
+light load a batch is one label, under heavy load hundreds), stores the batch through
+``store_labels`` (a refused label fails alone) and commits once. With SQLite this makes
 the writer the only one queueing for the database lock on the hot path, so "database
-is locked" cannot happen there; with PostgreSQL each worker process has its own writer.
+is locked" cannot happen there; with PostgreSQL each worker process has its own writer,
+and when another process stored a keyed label first (a unique key fails), the batch is
+rolled back and each label retried alone, so the loser answers with the stored label.
 """
 
 from __future__ import annotations
@@ -15,52 +16,17 @@ from __future__ import annotations
 import queue
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from labelshare.errors import Conflict, UnknownAccount
-from labelshare.schema import value_sha256
-from labelshare.services.access import visible_project
-from labelshare.services.annotations import find_replay, submit_annotation, validate_value
-from labelshare.store.models import Account
-from labelshare.store.repositories import ItemRepository
+from labelshare.errors import Conflict
+from labelshare.services.annotations import Outcome, Stored, Submission, store_labels
 from labelshare.store.types import utcnow
 
+__all__ = ["MAX_BATCH", "GroupCommitWriter", "Stored", "Submission"]
+
 MAX_BATCH = 512
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One label as received, before any check."""
-
-    annotator_id: int
-    project_id: int
-    item_id: int
-    value: Any
-    lead_time_ms: int | None = None
-    idempotency_key: str | None = None
-    signature: str | None = None
-    nonce: str | None = None
-    supersedes_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Stored:
-    """A label once committed; ``replayed`` when an earlier request had stored it."""
-
-    id: int
-    project_id: int
-    item_id: int
-    value: Any
-    value_sha256: str
-    supersedes_id: int | None
-    created_at: datetime
-    replayed: bool
-
 
 _Job = tuple[Submission, "Future[Stored]"]
 
@@ -119,30 +85,15 @@ class GroupCommitWriter:
                 return
 
     def _write(self, batch: list[_Job]) -> None:
-        now = utcnow()
-        results: list[Stored | BaseException] = []
-        raced: list[int] = []
-        created: set[int] = set()
-        # The session's identity map holds objects weakly: keep the batch's accounts and
-        # projects alive so that each is loaded once per batch, not once per label.
-        held: dict[tuple[str, int], object] = {}
+        submissions = [submission for submission, _ in batch]
         try:
             with self._sessions() as session:
-                for position, (submission, _) in enumerate(batch):
-                    try:
-                        with session.begin_nested():
-                            results.append(_apply(session, submission, now, created, held))
-                    except (IntegrityError, Conflict) as exc:
-                        # Perhaps another process stored the same keyed label first: it
-                        # held the lease (Conflict) or won the unique key (IntegrityError).
-                        results.append(exc)
-                        raced.append(position)
-                    except Exception as exc:  # handed to the request that sent it
-                        results.append(exc)
+                try:
+                    outcomes = store_labels(session, submissions, now=utcnow())
+                except IntegrityError:
+                    session.rollback()
+                    outcomes = _one_by_one(session, submissions)
                 session.commit()
-                for position in raced:
-                    results[position] = _after_race(session, batch[position][0], results[position])
-                session.rollback()
         except BaseException as exc:  # the commit itself failed: nothing was stored
             for _, future in batch:
                 if not future.done():
@@ -150,85 +101,24 @@ class GroupCommitWriter:
             if not isinstance(exc, Exception):
                 raise
             return
-        for (_, future), result in zip(batch, results, strict=True):
-            if isinstance(result, BaseException):
-                future.set_exception(result)
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
             else:
-                future.set_result(result)
+                future.set_result(outcome)
 
 
-def _account(session: Session, account_id: int) -> Account:
-    account = session.get(Account, account_id)
-    if account is None:
-        raise UnknownAccount(f"account: no account {account_id}")
-    return account
-
-
-def _apply(
-    session: Session,
-    submission: Submission,
-    now: datetime,
-    created: set[int],
-    held: dict[tuple[str, int], object],
-) -> Stored:
-    annotator = _account(session, submission.annotator_id)
-    project = visible_project(session, annotator, submission.project_id)
-    held[("account", annotator.id)] = annotator
-    held[("project", project.id)] = project
-    annotation = submit_annotation(
-        session,
-        project,
-        annotator,
-        item_id=submission.item_id,
-        value=submission.value,
-        lead_time_ms=submission.lead_time_ms,
-        idempotency_key=submission.idempotency_key,
-        signature=submission.signature,
-        nonce=submission.nonce,
-        supersedes_id=submission.supersedes_id,
-        now=now,
-    )
-    # A replay was stored by an earlier batch (older time) or earlier in this one.
-    replayed = annotation.created_at != now or annotation.id in created
-    created.add(annotation.id)
-    return Stored(
-        id=annotation.id,
-        project_id=annotation.project_id,
-        item_id=annotation.item_id,
-        value=annotation.value,
-        value_sha256=annotation.value_sha256,
-        supersedes_id=annotation.supersedes_id,
-        created_at=annotation.created_at,
-        replayed=replayed,
-    )
-
-
-def _after_race(
-    session: Session, submission: Submission, error: Stored | BaseException
-) -> Stored | BaseException:
-    if submission.idempotency_key is None:
-        if isinstance(error, IntegrityError):
-            return Conflict("nonce: this label collides with a stored one")
-        return error
-    annotator = _account(session, submission.annotator_id)
-    project = visible_project(session, annotator, submission.project_id)
-    item = ItemRepository(session).get_in_project(project.id, submission.item_id)
-    if item is None:
-        return error
-    digest = value_sha256(validate_value(project, item, submission.value))
-    try:
-        replay = find_replay(session, annotator, submission.idempotency_key, item.id, digest)
-    except Conflict as exc:
-        return exc
-    if replay is None:
-        return error
-    return Stored(
-        id=replay.id,
-        project_id=replay.project_id,
-        item_id=replay.item_id,
-        value=replay.value,
-        value_sha256=replay.value_sha256,
-        supersedes_id=replay.supersedes_id,
-        created_at=replay.created_at,
-        replayed=True,
-    )
+def _one_by_one(session: Session, submissions: list[Submission]) -> list[Outcome]:
+    """Store each label in its own savepoint, after another process won a unique key."""
+    now = utcnow()
+    outcomes: list[Outcome] = []
+    for submission in submissions:
+        try:
+            with session.begin_nested():
+                outcomes += store_labels(session, [submission], now=now)
+        except IntegrityError:
+            # Its twin is still uncommitted in the other process: neither stored nor safe.
+            outcomes.append(
+                Conflict("annotation: another request is storing the same label; retry")
+            )
+    return outcomes

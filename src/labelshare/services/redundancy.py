@@ -96,9 +96,9 @@ def annotator_accuracy(
     return accuracy
 
 
-def _wants_more(session: Session, project: Project, item: Item) -> bool:
+def _wants_more(session: Session, project: Project, item_id: int) -> bool:
     schema = project_schema(project)
-    labels = current_labels(session, item.id)
+    labels = current_labels(session, item_id)
     classes = schema.categories
     indices = [_class_index(schema, value) for _, value in labels]
     if classes is None or len(classes) < 2 or any(i is None for i in indices):
@@ -128,20 +128,35 @@ def _wants_more(session: Session, project: Project, item: Item) -> bool:
     )
 
 
-def update_label_target(session: Session, project: Project, item: Item) -> int:
-    """Raise ``item``'s label target by one if it is due and still uncertain.
+def raise_label_target(
+    session: Session,
+    project: Project,
+    item_id: int,
+    *,
+    n_labels: int,
+    label_target: int,
+    is_gold: bool,
+) -> int:
+    """Ask for one more label of an item that has its labels and is still uncertain.
+
+    Args:
+        n_labels: the item's labels, counting the ones just stored.
+        label_target: its label target before them.
+        is_gold: whether it is a gold item (those keep their target).
 
     Returns:
-        The item's label target after the decision.
+        The item's label target after the decision: one more than its labels, at most
+        the project's maximum redundancy.
     """
-    if item.is_gold or item.n_labels < item.label_target:
-        return item.label_target
-    if item.label_target >= project.redundancy_max or not _wants_more(session, project, item):
-        return item.label_target
+    if is_gold or n_labels < label_target:
+        return label_target
+    if label_target >= project.redundancy_max or not _wants_more(session, project, item_id):
+        return label_target
+    target = min(n_labels + 1, project.redundancy_max)
     session.execute(
         update(Item)
-        .where(Item.id == item.id, Item.label_target < project.redundancy_max)
-        .values(label_target=Item.label_target + 1)
+        .where(Item.id == item_id, Item.label_target < target)
+        .values(label_target=target)
+        .execution_options(synchronize_session=False)
     )
-    session.refresh(item)
-    return item.label_target
+    return target

@@ -13,8 +13,9 @@ from labelshare.api.schemas.annotations import AnnotationIn, AnnotationOut, Skip
 from labelshare.api.schemas.common import MAX_ID
 from labelshare.api.schemas.projects import MyStatsOut
 from labelshare.services.access import visible_project
+from labelshare.services.annotations import Submission
 from labelshare.services.assignment import next_item, skip_item
-from labelshare.services.ingest import GroupCommitWriter, Submission
+from labelshare.services.ingest import GroupCommitWriter
 from labelshare.services.reports import annotator_stats
 
 router = APIRouter(tags=["work"])
