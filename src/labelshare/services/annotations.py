@@ -605,6 +605,7 @@ def _write(
             p.project,
             item_id,
             n_labels=p.item_n_labels + added[item_id],
+            added=added[item_id],
             label_target=p.item_label_target,
             is_gold=p.item_is_gold,
         )

@@ -96,9 +96,8 @@ def annotator_accuracy(
     return accuracy
 
 
-def _wants_more(session: Session, project: Project, item_id: int) -> bool:
+def _wants_more(session: Session, project: Project, labels: list[tuple[int, Any]]) -> bool:
     schema = project_schema(project)
-    labels = current_labels(session, item_id)
     classes = schema.categories
     indices = [_class_index(schema, value) for _, value in labels]
     if classes is None or len(classes) < 2 or any(i is None for i in indices):
@@ -134,29 +133,37 @@ def raise_label_target(
     item_id: int,
     *,
     n_labels: int,
+    added: int,
     label_target: int,
     is_gold: bool,
 ) -> int:
     """Ask for one more label of an item that has its labels and is still uncertain.
 
+    The decision is taken after each of the ``added`` labels in turn, on the labels up
+    to it, so a batch ends where labels stored one at a time would.
+
     Args:
         n_labels: the item's labels, counting the ones just stored.
+        added: how many of them were just stored.
         label_target: its label target before them.
         is_gold: whether it is a gold item (those keep their target).
 
     Returns:
-        The item's label target after the decision: one more than its labels, at most
-        the project's maximum redundancy.
+        The item's label target after the decision.
     """
-    if is_gold or n_labels < label_target:
+    if is_gold or n_labels < label_target or label_target >= project.redundancy_max:
         return label_target
-    if label_target >= project.redundancy_max or not _wants_more(session, project, item_id):
-        return label_target
-    target = min(n_labels + 1, project.redundancy_max)
-    session.execute(
-        update(Item)
-        .where(Item.id == item_id, Item.label_target < target)
-        .values(label_target=target)
-        .execution_options(synchronize_session=False)
-    )
+    labels = current_labels(session, item_id)
+    target = label_target
+    for count in range(n_labels - added + 1, n_labels + 1):
+        due = count >= target and target < project.redundancy_max
+        if due and _wants_more(session, project, labels[:count]):
+            target += 1
+    if target != label_target:
+        session.execute(
+            update(Item)
+            .where(Item.id == item_id)
+            .values(label_target=target)
+            .execution_options(synchronize_session=False)
+        )
     return target
