@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -102,7 +104,43 @@ def _assert_conserved(session: Session, settlement: EpochSettlement) -> None:
     assert balance_of(session, escrow_account(settlement.project_id)) == settlement.escrow_balance
 
 
-class TestSpansEpoch:
+class SettlesLikeEveryKind:
+    """What every kind's epoch must do; each test class names its world and method."""
+
+    build: ClassVar[Callable[[Session], World]]
+    method: ClassVar[str] = "structured"
+
+    def test_paid_equals_debited(self, session: Session) -> None:
+        """What the epoch pays equals what the escrow lost, to the base unit."""
+        world = self.build(session)
+        settlement = close_epoch(session, world.project).settlement
+        assert settlement is not None and sum(settlement.rewards) > 0
+        _assert_conserved(session, settlement)
+
+    def test_closing_twice_changes_nothing(self, session: Session) -> None:
+        """A second close with nothing new returns the same epoch and writes nothing."""
+        world = self.build(session)
+        first = close_epoch(session, world.project)
+        length = journal_length(session)
+        again = close_epoch(session, world.project)
+        assert not again.is_new and again.epoch.id == first.epoch.id
+        assert journal_length(session) == length
+        assert len(list_epochs(session, world.project)) == 1
+
+    def test_audit_recomputes_with_the_stored_method(self, session: Session) -> None:
+        """The epoch stores its kind's method and audit recomputes it clean."""
+        world = self.build(session)
+        epoch = close_epoch(session, world.project).epoch
+        report = session.get(EpochReport, epoch.id)
+        assert report is not None and report.estimator == self.method
+        result = audit(session)
+        assert result.is_clean, result.finding
+        assert result.epochs == 1
+
+
+class TestSpansEpoch(SettlesLikeEveryKind):
+    build = staticmethod(_spans_world)
+
     def test_random_tagger_earns_far_less_per_label(self, session: Session) -> None:
         """An annotator tagging random words earns under a fifth of the honest pay per label."""
         world = _spans_world(session)
@@ -131,33 +169,6 @@ class TestSpansEpoch:
         assert (_per_label(outcome) > 0.3).all()
         assert outcome.labels.gold_correct.sum() >= 0.7 * outcome.labels.gold_total.sum()
 
-    def test_paid_equals_debited(self, session: Session) -> None:
-        """What the spans epoch pays equals what the escrow lost, to the base unit."""
-        world = _spans_world(session)
-        settlement = close_epoch(session, world.project).settlement
-        assert settlement is not None and sum(settlement.rewards) > 0
-        _assert_conserved(session, settlement)
-
-    def test_closing_twice_changes_nothing(self, session: Session) -> None:
-        """A second close with nothing new returns the same epoch and writes nothing."""
-        world = _spans_world(session)
-        first = close_epoch(session, world.project)
-        length = journal_length(session)
-        again = close_epoch(session, world.project)
-        assert not again.is_new and again.epoch.id == first.epoch.id
-        assert journal_length(session) == length
-        assert len(list_epochs(session, world.project)) == 1
-
-    def test_audit_recomputes_with_the_stored_method(self, session: Session) -> None:
-        """The epoch stores ``structured`` as its method and audit recomputes it clean."""
-        world = _spans_world(session)
-        epoch = close_epoch(session, world.project).epoch
-        report = session.get(EpochReport, epoch.id)
-        assert report is not None and report.estimator == "structured"
-        result = audit(session)
-        assert result.is_clean, result.finding
-        assert result.epochs == 1
-
     def test_audit_catches_a_changed_span(self, session: Session) -> None:
         """A settled spans label rewritten (hash and all) makes the recomputed epoch differ."""
         world = _spans_world(session)
@@ -183,7 +194,10 @@ class TestSpansEpoch:
             close_epoch(session, world.project, estimator="ds")
 
 
-class TestPairwiseEpoch:
+class TestPairwiseEpoch(SettlesLikeEveryKind):
+    build = staticmethod(_pairwise_world)
+    method = "preference"
+
     def test_always_a_and_always_left_earn_far_less(self, session: Session) -> None:
         """Annotators who always pick A or the left response earn under a fifth per label."""
         world = _pairwise_world(session)
@@ -211,22 +225,6 @@ class TestPairwiseEpoch:
         labels = close_epoch(session, world.project).labels
         assert labels is not None and labels.item_ids.size > 0
         assert (labels.inferred == -1).all()
-
-    def test_paid_equals_debited(self, session: Session) -> None:
-        """What the pairwise epoch pays equals what the escrow lost, to the base unit."""
-        world = _pairwise_world(session)
-        settlement = close_epoch(session, world.project).settlement
-        assert settlement is not None and sum(settlement.rewards) > 0
-        _assert_conserved(session, settlement)
-
-    def test_closing_twice_changes_nothing(self, session: Session) -> None:
-        """A second close with nothing new returns the same epoch and writes nothing."""
-        world = _pairwise_world(session)
-        first = close_epoch(session, world.project)
-        length = journal_length(session)
-        again = close_epoch(session, world.project)
-        assert not again.is_new and again.epoch.id == first.epoch.id
-        assert journal_length(session) == length
 
     def test_audit_is_clean_over_two_epochs(self, session: Session) -> None:
         """Two pairwise epochs store ``preference`` and audit recomputes both clean."""
@@ -259,7 +257,9 @@ class TestPairwiseEpoch:
         assert labels.gold_correct[4] < labels.gold_total[4]
 
 
-class TestRubricEpoch:
+class TestRubricEpoch(SettlesLikeEveryKind):
+    build = staticmethod(_rubric_world)
+
     def test_random_scorer_earns_far_less_per_label(self, session: Session) -> None:
         """Honest scorers earn; one scoring at random earns under a quarter of the worst."""
         world = _rubric_world(session)
@@ -285,33 +285,6 @@ class TestRubricEpoch:
             right += sum(item.inferred[c] == item.payload["truth"][c] for c in CRITERIA)
             total += len(CRITERIA)
         assert right >= 0.85 * total
-
-    def test_paid_equals_debited(self, session: Session) -> None:
-        """What the rubric epoch pays equals what the escrow lost, to the base unit."""
-        world = _rubric_world(session)
-        settlement = close_epoch(session, world.project).settlement
-        assert settlement is not None and sum(settlement.rewards) > 0
-        _assert_conserved(session, settlement)
-
-    def test_closing_twice_changes_nothing(self, session: Session) -> None:
-        """A second close with nothing new returns the same epoch and writes nothing."""
-        world = _rubric_world(session)
-        first = close_epoch(session, world.project)
-        length = journal_length(session)
-        again = close_epoch(session, world.project)
-        assert not again.is_new and again.epoch.id == first.epoch.id
-        assert journal_length(session) == length
-        assert len(list_epochs(session, world.project)) == 1
-
-    def test_audit_recomputes_with_the_stored_method(self, session: Session) -> None:
-        """The epoch stores ``structured`` as its method and audit recomputes it clean."""
-        world = _rubric_world(session)
-        epoch = close_epoch(session, world.project).epoch
-        report = session.get(EpochReport, epoch.id)
-        assert report is not None and report.estimator == "structured"
-        result = audit(session)
-        assert result.is_clean, result.finding
-        assert result.epochs == 1
 
     def test_audit_catches_a_changed_score(self, session: Session) -> None:
         """A settled rubric label rewritten (hash and all) makes the recomputed epoch differ."""
