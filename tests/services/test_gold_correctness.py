@@ -47,6 +47,27 @@ class TestExactKinds:
         assert _judge(schema, 4, 4)
         assert not _judge(schema, 3, 4)
 
+    def test_rubric_one_point_off_on_some_criteria_is_right(self) -> None:
+        """Rubric scores half a point off on average (or less) count as right."""
+        schema = {"kind": "rubric", "criteria": ["a", "b", "c", "d"]}
+        gold = {"a": 4, "b": 2, "c": 5, "d": 1}
+        assert _judge(schema, gold, gold)
+        assert _judge(schema, {**gold, "a": 3}, gold)
+        assert _judge(schema, {**gold, "a": 3, "b": 3}, gold)
+        assert not _judge(schema, {**gold, "a": 3, "b": 3, "c": 4}, gold)
+        assert not _judge(schema, {**gold, "a": 1}, gold)
+
+    def test_rubric_always_off_or_random_is_wrong(self) -> None:
+        """A scorer always one point off fails; a random one passes rarely."""
+        schema = {"kind": "rubric", "criteria": ["a", "b", "c", "d"]}
+        rng = random.Random(5)
+        golds = [{c: rng.randint(1, 5) for c in "abcd"} for _ in range(400)]
+        off = [{c: g[c] + 1 if g[c] < 5 else 4 for c in "abcd"} for g in golds]
+        assert not any(_judge(schema, a, g) for a, g in zip(off, golds, strict=True))
+        random_answers = [{c: rng.randint(1, 5) for c in "abcd"} for _ in golds]
+        right = sum(_judge(schema, a, g) for a, g in zip(random_answers, golds, strict=True))
+        assert right < 0.05 * len(golds)
+
     def test_pairwise_judges_the_choice_only(self) -> None:
         """A pairwise answer is right with the gold choice, whatever its strength or order."""
         schema = {"kind": "pairwise", "allow_ties": True}

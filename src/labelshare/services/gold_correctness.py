@@ -6,7 +6,10 @@ with :func:`gold_is_correct`, so that the annotator stopped by screening is the 
 settlement would slash. Exact answers are expected where a label is one choice;
 structured answers are right when close enough to the gold answer:
 
-* classification, rating, multilabel, rubric: the canonical values are equal;
+* classification, rating, multilabel: the canonical values are equal;
+* rubric: the scores are off by at most :data:`RUBRIC_MEAN_ERROR_BAR` points on
+  average over the criteria (an annotator right on each criterion four times in five,
+  and one point off otherwise, would fail most gold items if every score had to match);
 * pairwise: the same choice (strength, rationale and display order are not judged);
 * ranking: the same order (the display order is not judged);
 * spans: exact-span F1 at least :data:`SPAN_F1_BAR`
@@ -29,6 +32,7 @@ from labelshare.schema import LabelSchema, canonical_json
 __all__ = [
     "BOX_F1_BAR",
     "BOX_IOU",
+    "RUBRIC_MEAN_ERROR_BAR",
     "SPAN_F1_BAR",
     "TEXT_SIMILARITY_BAR",
     "gold_is_correct",
@@ -42,6 +46,13 @@ BOX_IOU = 0.5
 
 BOX_F1_BAR = 0.5
 """F1 of matched boxes at or above which a bbox answer is right."""
+
+RUBRIC_MEAN_ERROR_BAR = 0.5
+"""Mean absolute score error over the criteria at or below which a rubric answer is right.
+
+A scorer who draws every score at random on a 1..5 scale is off by 1.6 points on
+average, one who is always one point off by 1.0; both fail.
+"""
 
 TEXT_SIMILARITY_BAR = 0.9
 """Similarity to the gold text at or above which a text answer is right."""
@@ -61,6 +72,11 @@ def _same_order(answer: Any, gold: Any) -> bool:
     return list(answer["order"]) == list(gold["order"])
 
 
+def _scores_close(answer: Any, gold: Any) -> bool:
+    errors = [abs(answer[criterion] - score) for criterion, score in gold.items()]
+    return sum(errors) <= RUBRIC_MEAN_ERROR_BAR * len(errors)
+
+
 def _spans_match(answer: Any, gold: Any) -> bool:
     exact, _partial = span_scores({0: answer}, {0: gold})
     return exact.f1 >= SPAN_F1_BAR
@@ -78,6 +94,7 @@ def _texts_match(answer: Any, gold: Any) -> bool:
 _JUDGES: dict[str, Judge] = {
     "pairwise": _same_choice,
     "ranking": _same_order,
+    "rubric": _scores_close,
     "spans": _spans_match,
     "bbox": _boxes_match,
     "text": _texts_match,
