@@ -231,7 +231,17 @@ class TestRankingAndRubricRows:
             "response": "x",
             "scores": {"helpful": 3.0, "honest": 5.0},
             "n_annotations": 2,
+            "aggregated": None,
+            "confidence": None,
         }
+
+    def test_rubric_rows_carry_the_aggregated_rubric(self) -> None:
+        """Once aggregated, an item's rubric and its confidence ride along with the means."""
+        annotations = (AnnotationRecord("w1", {"helpful": 4}),)
+        aggregated = {"helpful": 3}
+        item = ExportItem("r", {"prompt": "p", "response": "x"}, None, annotations, aggregated, 0.7)
+        (row,) = rubric_rows([item], criteria=["helpful"])
+        assert (row["aggregated"], row["confidence"]) == (aggregated, 0.7)
 
 
 class TestHuggingFaceExport:

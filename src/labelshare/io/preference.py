@@ -276,15 +276,19 @@ def ranking_rows(
 def rubric_rows(
     items: Iterable[ExportItem], *, criteria: Sequence[str]
 ) -> Iterator[dict[str, Any]]:
-    """Mean score per criterion of each item's rubric annotations.
+    """Scores per criterion of each item's rubric annotations.
 
     Args:
-        items: the project's items, with their rubric annotations.
+        items: the project's items, with their rubric annotations and, once an epoch
+            closed or ``aggregate --project`` ran, their aggregated rubric.
         criteria: the schema's criteria, in order.
 
     Yields:
-        ``{"id", "prompt", "response", "scores": {criterion: mean}, "n_annotations"}``
-        per item with at least one annotation.
+        ``{"id", "prompt", "response", "scores": {criterion: mean}, "n_annotations",
+        "aggregated", "confidence"}`` per item with at least one annotation:
+        ``aggregated`` is the most probable score per criterion under the quality
+        engine's ordinal model (annotators' bias and spread taken into account) with
+        its ``confidence``, both None until the project's labels were aggregated.
     """
     for item in items:
         if not item.annotations:
@@ -304,6 +308,8 @@ def rubric_rows(
             "response": response if isinstance(response, str) else str(response),
             "scores": scores,
             "n_annotations": len(item.annotations),
+            "aggregated": item.inferred,
+            "confidence": item.confidence,
         }
 
 
