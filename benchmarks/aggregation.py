@@ -97,14 +97,17 @@ def _child_peer_accuracy(data: Path, methods: list[str]) -> dict[str, dict[str, 
     return out
 
 
-def _child_fit(side: str, method: str, pool: Path, n_iter: int) -> dict[str, float]:
+def _child_fit(
+    side: str, method: str, pool: Path, n_iter: int, run_to_cap: bool = False
+) -> dict[str, float]:
     arrays = np.load(pool)
     warnings.simplefilter("ignore")
     if side == "ours":
         from labelshare.quality import LabelMatrix, make_estimator
 
         matrix = LabelMatrix.from_arrays(arrays["tasks"], arrays["workers"], arrays["labels"])
-        est = make_estimator(method, n_iter=n_iter)
+        # tol=0 never stops early: every iteration up to the cap runs, as crowd-kit's MACE does.
+        est = make_estimator(method, n_iter=n_iter, **({"tol": 0.0} if run_to_cap else {}))
         base = _status_mib("VmRSS")
         _reset_peak_rss()
         start = time.perf_counter()
@@ -203,6 +206,108 @@ def our_accuracy(
     return out
 
 
+def _data_sets(data: Path) -> list[tuple[str, Any, np.ndarray, np.ndarray]]:
+    """(name, matrix, gold task indices, gold class indices) of every set in ``data``."""
+    import csv
+
+    from labelshare.quality import LabelMatrix
+
+    sets = []
+    for folder in sorted(p for p in data.iterdir() if (p / "labels.csv").is_file()):
+        matrix = LabelMatrix.from_csv(folder / "labels.csv")
+        with (folder / "gold.csv").open(newline="") as handle:
+            gold = [(row["task"], row["label"]) for row in csv.DictReader(handle)]
+        tasks = np.array([matrix.task_index(t) for t, _ in gold])
+        classes = np.array([matrix.class_index(label) for _, label in gold])
+        sets.append((folder.name, matrix, tasks, classes))
+    return sets
+
+
+def _fit_quietly(method: str, matrix: Any, **kwargs: Any) -> Any:
+    from labelshare.quality import make_estimator
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return make_estimator(method).fit(matrix, **kwargs)
+
+
+def heldout_label_likelihood(matrix: Any, method: str, folds: int = 5) -> float:
+    """Mean log P(label | the other labels) over labels held out in ``folds`` folds.
+
+    Each fold refits on the other labels; a held-out label's probability is
+    sum_k P(task's truth = k | its training labels) P(worker answers it | k). Labels of
+    a task or worker absent from the training folds are skipped. No gold is used.
+    """
+    from labelshare.quality import LabelMatrix
+
+    fold = np.random.default_rng(0).permutation(matrix.n_labels) % folds
+    task_ids, worker_ids = matrix.task_ids[matrix.tasks], matrix.worker_ids[matrix.workers]
+    total, count = 0.0, 0
+    for f in range(folds):
+        train = fold != f
+        sub = LabelMatrix.from_arrays(
+            task_ids[train],
+            worker_ids[train],
+            matrix.class_ids[matrix.labels[train]],
+            classes=matrix.class_ids,
+        )
+        est = _fit_quietly(method, sub)
+        task_of = {t: i for i, t in enumerate(sub.task_ids.tolist())}
+        worker_of = {w: i for i, w in enumerate(sub.worker_ids.tolist())}
+        rows = [
+            (task_of[t], worker_of[w], y)
+            for t, w, y in zip(
+                task_ids[~train].tolist(),
+                worker_ids[~train].tolist(),
+                matrix.labels[~train].tolist(),
+                strict=True,
+            )
+            if t in task_of and w in worker_of
+        ]
+        t, w, y = (np.array(c) for c in zip(*rows, strict=True))
+        p = (est.probas_[t] * est.confusions_[w, :, y]).sum(axis=1)
+        total += float(np.log(p).sum())
+        count += len(rows)
+    return total / count
+
+
+def gold_ceiling(matrix: Any, tasks: np.ndarray, classes: np.ndarray, method: str) -> float:
+    """Accuracy on gold when the other 80% of the gold clamps its tasks (5 folds)."""
+    fold = np.random.default_rng(0).permutation(tasks.size) % 5
+    correct = 0
+    for f in range(5):
+        test = fold == f
+        est = _fit_quietly(method, matrix, gold=(tasks[~test], classes[~test]))
+        correct += int((est.labels_[tasks[test]] == classes[test]).sum())
+    return correct / tasks.size
+
+
+def print_evidence(data: Path, peer: dict[str, dict[str, float]]) -> None:
+    """Tables 1b and 1c: label-only evidence for ``auto``, and the gold-aided ceiling."""
+    methods = ["ds", "mace", "bcc", "auto"]
+    sets = _data_sets(data)
+    print("\nTable 1b. 5-fold held-out label log-likelihood per label (labels only, no gold)")
+    print(" | ".join(["data set", *methods]))
+    sums = np.zeros(len(methods))
+    for name, matrix, _, _ in sets:
+        row = np.array([heldout_label_likelihood(matrix, m) for m in methods])
+        sums += row
+        print(" | ".join([name, *(f"{v:.4f}" for v in row)]), flush=True)
+    print(" | ".join(["sum", *(f"{v:.4f}" for v in sums)]))
+    ceiling = ["ds", "bcc", "auto"]
+    print("\nTable 1c. Accuracy on gold with 80% of the gold given (5 folds), minus ck best")
+    print(" | ".join(["data set", *ceiling]))
+    table = []
+    for name, matrix, tasks, classes in sets:
+        pr = peer.get(name, {})
+        best = max((v for k, v in pr.items() if not k.endswith("iterations")), default=0.0)
+        row = [gold_ceiling(matrix, tasks, classes, m) - best for m in ceiling]
+        table.append(row)
+        print(" | ".join([name, *(f"{100 * v:+.2f} pt" for v in row)]), flush=True)
+    mean = np.mean(np.array(table), axis=0)
+    print(" | ".join(["mean", *(f"{100 * v:+.2f} pt" for v in mean)]))
+
+
 def print_accuracy(ours: dict[str, dict[str, float]], peer: dict[str, dict[str, float]]) -> None:
     """Table 1: every method on every set, crowd-kit's best, and the differences."""
     ours_cols = list(next(iter(ours.values())))
@@ -262,6 +367,7 @@ def scale_table(
     methods: list[str],
     caps: dict[str, int],
     n_labels: int,
+    run_to_cap: bool = False,
 ) -> None:
     """Table 2: each fit in a fresh subprocess on both sides, with ratios."""
     print(
@@ -274,12 +380,16 @@ def scale_table(
     )
     for method in methods:
         cap = caps[method]
-        ours = _run_child(python_ours, ["fit", "ours", method, str(pool), str(cap)])
+        ours = _run_child(
+            python_ours, ["fit", "ours", method, str(pool), str(cap), str(int(run_to_cap))]
+        )
         line = f"{method} | {cap} | {ours['seconds']:.2f} ({ours['iters']})"
         if python_peer is None:
             print(line + f" | - | - | - | {ours['extra_mib']:.0f} | - | -", flush=True)
             continue
-        peer = _run_child(python_peer, ["fit", "peer", SCALE_PAIRS[method], str(pool), str(cap)])
+        peer = _run_child(
+            python_peer, ["fit", "peer", SCALE_PAIRS[method], str(pool), str(cap), "0"]
+        )
         per_iter = (peer["seconds"] / peer["iters"]) / (ours["seconds"] / ours["iters"])
         print(
             f"{line} | {peer['seconds']:.2f} ({peer['iters']})"
@@ -322,6 +432,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-peer", action="store_true", help="skip crowd-kit")
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument(
+        "--evidence",
+        action="store_true",
+        help="also tables 1b (held-out label likelihood) and 1c (accuracy with 80%% gold)",
+    )
     parser.add_argument("--peer-methods", default=",".join(PEER_METHODS))
     parser.add_argument("--scale-labels", type=int, default=1_000_000, help="10 labels per task")
     parser.add_argument("--scale-workers", type=int, default=2_000)
@@ -329,6 +444,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale-methods", default="ds,glad,mace")
     parser.add_argument(
         "--caps", default="ds=100,glad=100,mace=50", help="iteration caps, both sides"
+    )
+    parser.add_argument(
+        "--run-to-cap",
+        action="store_true",
+        help="ours with tol=0, so it runs every iteration up to the cap (table 2)",
     )
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -338,7 +458,7 @@ def main(argv: list[str] | None = None) -> None:
         if kind == "accuracy":
             result: Any = _child_peer_accuracy(Path(rest[0]), rest[1].split(","))
         else:
-            result = _child_fit(rest[0], rest[1], Path(rest[2]), int(rest[3]))
+            result = _child_fit(rest[0], rest[1], Path(rest[2]), int(rest[3]), rest[4] == "1")
         print(json.dumps(result))
         return
 
@@ -352,6 +472,8 @@ def main(argv: list[str] | None = None) -> None:
             else _run_child(python_peer, ["accuracy", str(args.data), args.peer_methods])
         )
         print_accuracy(our_accuracy(args.data, OUR_METHODS, peer), peer)
+        if args.evidence:
+            print_evidence(args.data, peer)
     if not args.skip_scale:
         per_task = 10
         arrays = make_pool(
@@ -368,6 +490,7 @@ def main(argv: list[str] | None = None) -> None:
                 args.scale_methods.split(","),
                 caps,
                 arrays["tasks"].size,
+                args.run_to_cap,
             )
         loo_timing(arrays, "auto")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Hashable
+from functools import partial
 
 import numpy as np
 import pytest
@@ -37,9 +38,18 @@ FACTORIES: list[Callable[[], LabelEstimator]] = [
     GLAD,
     MACE,
     BCC,
+    partial(BCC, learn_prior=True),
 ]
-IDS = ["mv", "wv", "ds", "ds-map", "ods", "glad", "mace", "bcc"]
-ITERATIVE = [DawidSkene, OneCoinDawidSkene, GLAD, MACE, BCC]
+IDS = ["mv", "wv", "ds", "ds-map", "ods", "glad", "mace", "bcc", "bcc-learned"]
+ITERATIVE: list[Callable[..., LabelEstimator]] = [
+    DawidSkene,
+    OneCoinDawidSkene,
+    GLAD,
+    MACE,
+    BCC,
+    partial(BCC, learn_prior=True),
+]
+ITERATIVE_IDS = ["ds", "ods", "glad", "mace", "bcc", "bcc-learned"]
 
 
 def fit_quietly(estimator: LabelEstimator, matrix: LabelMatrix, **kwargs: object) -> LabelEstimator:
@@ -153,33 +163,37 @@ class TestContract:
             np.testing.assert_allclose(a.probas_[i], b.probas_[j], atol=1e-6)
 
 
-@pytest.mark.parametrize("cls", ITERATIVE)
+@pytest.mark.parametrize("cls", ITERATIVE, ids=ITERATIVE_IDS)
 class TestIterative:
-    def test_cap_warns(self, cls: type[LabelEstimator], flipped: LabelMatrix) -> None:
+    def test_cap_warns(self, cls: Callable[..., LabelEstimator], flipped: LabelMatrix) -> None:
         """Stopping at n_iter before reaching tol raises a ConvergenceWarning."""
         with pytest.warns(ConvergenceWarning, match="stopped at n_iter=1"):
-            cls(n_iter=1, tol=0.0).fit(flipped)  # type: ignore[call-arg]
+            cls(n_iter=1, tol=0.0).fit(flipped)
 
     def test_converges_without_warning(
-        self, cls: type[LabelEstimator], flipped: LabelMatrix
+        self, cls: Callable[..., LabelEstimator], flipped: LabelMatrix
     ) -> None:
         """With the default cap the toy case converges silently (warnings are errors here)."""
         est = cls().fit(flipped)
         assert est.n_iter_ < est.get_params()["n_iter"]
 
-    def test_bad_n_iter_raises(self, cls: type[LabelEstimator], flipped: LabelMatrix) -> None:
+    def test_bad_n_iter_raises(
+        self, cls: Callable[..., LabelEstimator], flipped: LabelMatrix
+    ) -> None:
         """A non-positive iteration cap is refused, naming the parameter."""
         with pytest.raises(QualityInputError, match="n_iter: must be an integer >= 1"):
-            cls(n_iter=0).fit(flipped)  # type: ignore[call-arg]
+            cls(n_iter=0).fit(flipped)
 
-    def test_warm_start_round_trip(self, cls: type[LabelEstimator], flipped: LabelMatrix) -> None:
+    def test_warm_start_round_trip(
+        self, cls: Callable[..., LabelEstimator], flipped: LabelMatrix
+    ) -> None:
         """A fit warm-started from its own worker state gives the same labels."""
         first = cls().fit(flipped)
         again = cls().fit(flipped, init=first.worker_state())
         assert again.labels_.tolist() == first.labels_.tolist()
 
     def test_warm_start_unknown_worker_raises(
-        self, cls: type[LabelEstimator], flipped: LabelMatrix
+        self, cls: Callable[..., LabelEstimator], flipped: LabelMatrix
     ) -> None:
         """Warm-start state for a worker not in the matrix is refused."""
         first = cls().fit(flipped)

@@ -7,6 +7,7 @@ MACE", NAACL-HLT 2013 (variational-Bayes training with Beta and Dirichlet priors
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,8 +32,11 @@ class MACE(ConfusionEstimator):
     spam distribution ``xi_w``: P(l | k) = theta_w [l = k] + (1 - theta_w) xi_w[l].
     Priors: ``theta_w`` ~ Beta(``knowing_prior``, ``spam_prior``), ``xi_w`` ~ symmetric
     Dirichlet(``strategy_prior``); the VB step uses exp(E[log .]) of each posterior
-    (digamma), as in the paper. Expected counts come from the Dawid–Skene soft counts:
-    a label l is "known" with posterior P(truth = l) theta / (theta + (1 - theta) xi[l]).
+    (digamma), as in the paper. A label l is "known" with posterior
+    P(truth = l) theta / (theta + (1 - theta) xi[l]), so the M-step needs, per worker
+    and answer, only the number of such answers and their summed P(truth = l), and the
+    E-step only the right and wrong log-probabilities of each label: both are bincounts
+    over the labels, without the (n_workers, K, K) soft counts of Dawid–Skene.
 
     Args:
         n_iter: iteration cap.
@@ -70,13 +74,42 @@ class MACE(ConfusionEstimator):
         for name in ("knowing_prior", "spam_prior", "strategy_prior"):
             check_nonnegative(getattr(self, name), name, strict=True)
 
+    def _m_step(
+        self, matrix: LabelMatrix, probas: NDArray[np.float64], state: Any
+    ) -> EmissionState:
+        # MACE needs two (W, K) tables, not the (W, K, K) soft counts of Dawid–Skene:
+        # how often w answered l, and the posterior mass on truth == l over those
+        # answers. Both are one bincount over the labels, so no sparse products.
+        K = matrix.n_classes
+        if state is None:
+            # Flat (worker, label) and (task, label) cell of every row, kept for the fit.
+            self._worker_cell = matrix.workers * K + matrix.labels
+            self._task_cell = matrix.tasks * K + matrix.labels
+            answered = np.bincount(self._worker_cell, minlength=matrix.n_workers * K)
+            self._answered = answered.reshape(-1, K).astype(np.float64)
+        weights = np.take(probas, self._task_cell)
+        truth_is_answer = np.asarray(
+            np.bincount(self._worker_cell, weights=weights, minlength=matrix.n_workers * K),
+            dtype=np.float64,
+        ).reshape(-1, K)
+        return self._update(matrix, self._answered, truth_is_answer)
+
     def _params(
         self, matrix: LabelMatrix, counts: NDArray[np.float64], probas: NDArray[np.float64]
     ) -> EmissionState:
+        """The same update from Dawid–Skene soft counts (``fit`` uses :meth:`_m_step`)."""
+        diag = np.arange(matrix.n_classes)
+        return self._update(matrix, counts.sum(axis=2), counts[:, diag, diag])
+
+    def _update(
+        self,
+        matrix: LabelMatrix,
+        answered: NDArray[np.float64],
+        truth_is_answer: NDArray[np.float64],
+    ) -> EmissionState:
+        """VB update from ``answered[w, l]`` (labels l given by w) and
+        ``truth_is_answer[w, l]`` (posterior mass on truth == l over those labels)."""
         K = matrix.n_classes
-        diag = np.arange(K)
-        answered = counts.sum(axis=2)  # (W, K): labels l given by w
-        truth_is_answer = counts[:, diag, diag]  # (W, K): posterior mass on truth == l
         if self._theta_xi is None:
             theta = np.full(matrix.n_workers, 0.5)
             not_theta = theta.copy()
@@ -95,6 +128,27 @@ class MACE(ConfusionEstimator):
         xi = np.exp(digamma(s) - digamma(s.sum(axis=1, keepdims=True)))
         self._theta_xi = (theta, not_theta, xi)
         return self._emission(theta, not_theta, xi), np.full(K, -np.log(K))
+
+    def _log_joint(self, matrix: LabelMatrix, state: EmissionState) -> NDArray[np.float64]:
+        # P(l | k) takes one value when l == k and another, the same for every k != l,
+        # otherwise: every label adds its "wrong" term to all classes and the
+        # difference to its own class, two bincounts instead of a sparse product.
+        log_emit, log_prior = state
+        K = matrix.n_classes
+        diag = np.arange(K)
+        right = log_emit[:, diag, diag]
+        wrong = log_emit[:, diag, (diag + 1) % K] if K > 1 else np.zeros_like(right)
+        cell = self._worker_cell
+        base = np.bincount(matrix.tasks, weights=np.take(wrong, cell), minlength=matrix.n_tasks)
+        extra = np.asarray(
+            np.bincount(
+                self._task_cell, weights=np.take(right - wrong, cell), minlength=matrix.n_tasks * K
+            ),
+            dtype=np.float64,
+        ).reshape(matrix.n_tasks, K)
+        extra += base[:, None]
+        extra += log_prior
+        return extra
 
     def _reset(self) -> None:
         self._theta_xi = None
