@@ -9,7 +9,9 @@ PYTHON ?= python3
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check uv
-	$(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[dev]'
+	# Bytecode at install time: where PYTHONDONTWRITEBYTECODE is set, every server and CLI
+	# process the tests start would otherwise recompile the libraries (4 s instead of 1.5 s).
+	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PY) -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
