@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from labelshare.errors import (
@@ -18,6 +19,7 @@ from labelshare.errors import (
 )
 from labelshare.services.annotations import submit_annotation
 from labelshare.services.assignment import next_item, skip_item
+from labelshare.services.exams import grade_exam, start_exam
 from labelshare.services.projects import set_project_status
 from labelshare.store.models import Item
 from labelshare.store.types import utcnow
@@ -146,6 +148,19 @@ class TestGold:
         lease = next_item(session, project, make_account(session), rng=random.Random(1))
         assert lease.item.is_gold
         assert "neg" not in str(lease.item.payload)
+
+    def test_gold_seen_in_an_exam_is_not_served_again(self, session: Session) -> None:
+        """Gold items an annotator answered in the domain's exam never come back as work."""
+        project = make_project(session, gold_rate=0.999, domain="reviews", exam_size=2)
+        add_items(session, project, 4, gold=["pos", "neg", "pos"])
+        annotator = make_account(session)
+        exam, asked = start_exam(session, project, annotator, rng=random.Random(3))
+        grade_exam(session, annotator, exam.id, {item.id: item.gold for item in asked})
+        lease = next_item(session, project, annotator, rng=random.Random(0))
+        gold = [item.id for item in session.scalars(select(Item).where(Item.is_gold))]
+        (unseen,) = set(gold) - {item.id for item in asked}
+        assert unseen != min(gold)  # else the first gold item in line would pass anyway
+        assert lease.item.id == unseen
 
     def test_no_gold_only_work(self, session: Session) -> None:
         """When regular items run out, nobody is served gold alone."""

@@ -29,7 +29,7 @@ from labelshare.errors import (
 )
 from labelshare.services.accounts import has_role
 from labelshare.services.gold_screening import check_gold_standing
-from labelshare.store.models import Account, Assignment, Item, Project
+from labelshare.store.models import Account, Assignment, ExamAttempt, Item, Project
 from labelshare.store.repositories import AccountRepository
 from labelshare.store.types import utcnow
 
@@ -113,6 +113,19 @@ def _candidate(
         Assignment.item_id == Item.id, Assignment.annotator_id == annotator.id
     )
     query = select(Item).where(Item.project_id == project.id, Item.is_gold == gold, ~seen_by_me)
+    if gold and project.domain is not None:
+        # Gold answered in a qualification exam tells nothing about the annotator's work.
+        examined = {
+            item_id
+            for ids in session.scalars(
+                select(ExamAttempt.item_ids).where(
+                    ExamAttempt.account_id == annotator.id, ExamAttempt.domain == project.domain
+                )
+            )
+            for item_id in ids
+        }
+        if examined:
+            query = query.where(Item.id.not_in(examined))
     if not gold:
         # Gold items test every annotator; only regular items stop at their target.
         query = query.where(Item.n_active < Item.label_target)
