@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Hashable
-from functools import partial
 
 import numpy as np
 import pytest
@@ -38,18 +37,16 @@ FACTORIES: list[Callable[[], LabelEstimator]] = [
     GLAD,
     MACE,
     BCC,
-    partial(BCC, learn_prior=True),
 ]
-IDS = ["mv", "wv", "ds", "ds-map", "ods", "glad", "mace", "bcc", "bcc-learned"]
+IDS = ["mv", "wv", "ds", "ds-map", "ods", "glad", "mace", "bcc"]
 ITERATIVE: list[Callable[..., LabelEstimator]] = [
     DawidSkene,
     OneCoinDawidSkene,
     GLAD,
     MACE,
     BCC,
-    partial(BCC, learn_prior=True),
 ]
-ITERATIVE_IDS = ["ds", "ods", "glad", "mace", "bcc", "bcc-learned"]
+ITERATIVE_IDS = ["ds", "ods", "glad", "mace", "bcc"]
 
 
 def fit_quietly(estimator: LabelEstimator, matrix: LabelMatrix, **kwargs: object) -> LabelEstimator:

@@ -5,14 +5,7 @@ from __future__ import annotations
 import pytest
 
 import labelshare.quality as quality
-from labelshare.quality import (
-    AUTO_METHOD,
-    AUTO_PARAMS,
-    METHODS,
-    DawidSkene,
-    QualityInputError,
-    make_estimator,
-)
+from labelshare.quality import AUTO_METHOD, METHODS, DawidSkene, QualityInputError, make_estimator
 
 
 class TestExports:
@@ -33,20 +26,8 @@ class TestMakeEstimator:
         assert est.get_params()["smoothing"] == 0.5
 
     def test_auto_is_the_documented_default(self) -> None:
-        """'auto' builds the class named by AUTO_METHOD with AUTO_PARAMS."""
-        est = make_estimator("auto")
-        assert type(est) is METHODS[AUTO_METHOD]
-        assert est.get_params().items() >= AUTO_PARAMS.items()
-
-    def test_auto_params_can_be_overridden(self) -> None:
-        """A caller's keyword beats the auto setting of the same name."""
-        est = make_estimator("auto", learn_prior=False, n_iter=7)
-        assert est.get_params()["learn_prior"] is False
-        assert est.get_params()["n_iter"] == 7
-
-    def test_named_method_gets_no_auto_params(self) -> None:
-        """AUTO_PARAMS apply to 'auto' only, not to the same class by its own name."""
-        assert make_estimator(AUTO_METHOD).get_params() != make_estimator("auto").get_params()
+        """'auto' builds the class named by AUTO_METHOD."""
+        assert type(make_estimator("auto")) is METHODS[AUTO_METHOD]
 
     def test_unknown_method_raises(self) -> None:
         """An unknown name lists the known ones."""

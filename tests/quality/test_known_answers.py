@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.special import digamma
 
 from labelshare.quality import (
     BCC,
@@ -19,7 +18,6 @@ from labelshare.quality import (
     WeightedVote,
     loo_quality_weights,
 )
-from labelshare.quality.bcc import dirichlet_mle
 
 TRUTH = [0, 0, 1, 1]
 
@@ -176,71 +174,3 @@ class TestBCC:
         """Priors must be positive."""
         with pytest.raises(QualityInputError, match="diagonal_prior: must be finite and > 0"):
             BCC(diagonal_prior=-2.0).fit(flipped)
-
-    def test_fixed_prior_is_reported(self, flipped: LabelMatrix) -> None:
-        """Without learn_prior the prior used is the hand-set one."""
-        bcc = BCC(diagonal_prior=4.0, off_diagonal_prior=0.25).fit(flipped)
-        np.testing.assert_array_equal(bcc.confusion_prior_, [[4.0, 0.25], [0.25, 4.0]])
-
-    def test_bad_learn_prior_raises(self, flipped: LabelMatrix) -> None:
-        """learn_prior must be a boolean, named in the error."""
-        with pytest.raises(QualityInputError, match="learn_prior: must be True or False"):
-            BCC(learn_prior="yes").fit(flipped)  # type: ignore[arg-type]
-
-
-class TestDirichletMLE:
-    @pytest.mark.parametrize(
-        "alpha", [[[3.0, 0.5], [0.5, 3.0]], [[1.2, 0.5, 0.2], [0.1, 7.0, 2.0], [0.3, 0.3, 0.3]]]
-    )
-    def test_recovers_the_dirichlet_from_its_mean_logs(self, alpha: list[list[float]]) -> None:
-        """E[log p] of Dir(a) is digamma(a) - digamma(sum a); the estimate inverts it."""
-        a = np.array(alpha)
-        mean_log = digamma(a) - digamma(a.sum(axis=1, keepdims=True))
-        np.testing.assert_allclose(dirichlet_mle(mean_log, np.ones_like(a)), a, rtol=1e-4)
-
-
-class TestBCCLearnedPrior:
-    def test_learned_prior_solves_the_type_ii_equation(self, flipped: LabelMatrix) -> None:
-        """At convergence digamma(a_kl) - digamma(sum_l a_kl) is the mean over the workers
-        (plus the hand-set prior as one more) of E[log pi_wkl] under their posteriors."""
-        bcc = BCC(learn_prior=True, tol=1e-10, n_iter=500).fit(flipped)
-        prior = bcc.confusion_prior_
-        K = flipped.n_classes
-        counts = np.zeros((flipped.n_workers, K, K))  # [w, truth k, answer l]
-        for t, w, label in zip(flipped.tasks, flipped.workers, flipped.labels, strict=True):
-            counts[w, :, label] += bcc.probas_[t]
-        post = counts + prior
-        expected_log = digamma(post) - digamma(post.sum(axis=2, keepdims=True))
-        start = np.array([[3.0, 0.5], [0.5, 3.0]])
-        start_log = digamma(start) - digamma(start.sum(axis=1, keepdims=True))
-        mean_log = (expected_log.sum(axis=0) + start_log) / (flipped.n_workers + 1)
-        lhs = digamma(prior) - digamma(prior.sum(axis=1, keepdims=True))
-        np.testing.assert_allclose(lhs, mean_log, atol=1e-6)
-        assert bcc.labels_.tolist() == TRUTH
-
-    def test_few_agreeing_workers_keep_a_finite_prior(self) -> None:
-        """Two workers who agree: the learned prior stays near the hand-set one and the
-        fit converges (warnings are errors here) instead of growing without bound."""
-        m = LabelMatrix.from_arrays([0, 0, 1], ["w1", "w2", "w1"], ["pos", "pos", "neg"])
-        bcc = BCC(learn_prior=True).fit(m)
-        assert bcc.confusion_prior_.max() < 10.0
-        assert bcc.labels_.tolist() == [m.class_index("pos"), m.class_index("neg")]
-
-    def test_single_class_has_nothing_to_learn(self) -> None:
-        """With one class the prior stays the hand-set one and every task gets it."""
-        m = LabelMatrix.from_arrays([0, 0, 1], ["a", "b", "a"], ["x", "x", "x"])
-        bcc = BCC(learn_prior=True).fit(m)
-        assert bcc.probas_.tolist() == [[1.0], [1.0]]
-        assert bcc.confusion_prior_.tolist() == [[3.0]]
-
-    def test_learns_a_stronger_diagonal_from_accurate_workers(self) -> None:
-        """Ten workers right on all 20 tasks: the learned correct-answer pseudo-count
-        rises above the hand-set 3 and the wrong-answer one falls below 0.5."""
-        truth = [t % 2 for t in range(20)]
-        tasks = [t for t in range(20) for _ in range(10)]
-        workers = [w for _ in range(20) for w in range(10)]
-        labels = [truth[t] for t in tasks]
-        bcc = BCC(learn_prior=True).fit(LabelMatrix.from_arrays(tasks, workers, labels))
-        assert np.all(np.diag(bcc.confusion_prior_) > 3.0)
-        assert bcc.confusion_prior_[0, 1] < 0.5 and bcc.confusion_prior_[1, 0] < 0.5
-        assert bcc.labels_.tolist() == truth

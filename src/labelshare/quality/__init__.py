@@ -8,8 +8,7 @@ Estimators (scikit-learn style, ``fit(matrix, *, gold=None, init=None)`` giving
 ``labels_``, ``probas_``, ``n_iter_`` and per-worker ``skills_`` or ``confusions_``):
 :class:`MajorityVote`, :class:`WeightedVote`, :class:`DawidSkene`,
 :class:`OneCoinDawidSkene`, :class:`GLAD`, :class:`MACE`, :class:`BCC`;
-``make_estimator("auto" | "mv" | "wv" | "ds" | "ods" | "glad" | "mace" | "bcc")``;
-``auto`` is BCC with its confusion prior learned from the data (``learn_prior=True``).
+``make_estimator("auto" | "mv" | "wv" | "ds" | "ods" | "glad" | "mace" | "bcc")``.
 Ties break towards the lowest class index; iterative fits stop at a fixed ``tol`` or
 warn with :class:`ConvergenceWarning` at ``n_iter``.
 
@@ -22,7 +21,7 @@ Adaptive redundancy: :func:`needs_more`, :func:`item_posterior`.
 """
 
 from labelshare.quality._base import Gold, LabelEstimator, WorkerInit
-from labelshare.quality._factory import AUTO_METHOD, AUTO_PARAMS, METHODS, make_estimator
+from labelshare.quality._factory import AUTO_METHOD, METHODS, make_estimator
 from labelshare.quality._matrix import LabelMatrix
 from labelshare.quality.agreement import cohen_kappa, fleiss_kappa, krippendorff_alpha
 from labelshare.quality.bcc import BCC
@@ -36,7 +35,6 @@ from labelshare.quality.reliability import GoldAccuracy, gold_accuracy, loo_qual
 
 __all__ = [
     "AUTO_METHOD",
-    "AUTO_PARAMS",
     "BCC",
     "GLAD",
     "MACE",
